@@ -1,0 +1,40 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from .forms import LoginForm
+
+app_name = "accounts"
+
+urlpatterns = [
+    path(
+        "connexion/",
+        login_not_required(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html",
+                authentication_form=LoginForm,
+                redirect_authenticated_user=True,
+                extra_context={"title": "Connexion"},
+            )
+        ),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change.html",
+            success_url="/compte/mot-de-passe/ok/",
+            extra_context={"title": "Changer de mot de passe"},
+        ),
+        name="password-change",
+    ),
+    path(
+        "mot-de-passe/ok/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html",
+            extra_context={"title": "Mot de passe changé"},
+        ),
+        name="password-change-done",
+    ),
+]

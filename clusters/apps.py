@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ClustersConfig(AppConfig):
+    name = "clusters"
+    verbose_name = "Clusters"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        auditlog.register(models.Cluster, m2m_fields={"themes", "facilitators"})
+        auditlog.register(models.Membership)
+        auditlog.register(models.DelegationContact)
+        auditlog.register(models.Session, m2m_fields={"tools"})
+        auditlog.register(models.Attendance)

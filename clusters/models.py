@@ -1,0 +1,333 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from establishments.models import Establishment, Organisation, Region
+
+MIN_MEMBERS = 5
+MAX_MEMBERS = 8  # also enforced by the database trigger of migration 0002
+
+
+class Wave(models.Model):
+    code = models.CharField("code", max_length=20, unique=True)
+    name = models.CharField("nom", max_length=100)
+    starts_on = models.DateField("début", null=True, blank=True)
+    ends_on = models.DateField("fin", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "vague"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(models.Model):
+    name = models.CharField("nom", max_length=150, unique=True)
+
+    class Meta:
+        verbose_name = "thématique"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SessionTool(models.Model):
+    name = models.CharField("nom", max_length=150, unique=True)
+
+    class Meta:
+        verbose_name = "outil de séance"
+        verbose_name_plural = "outils de séance"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ClusterQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Everything for national readers; the clusters of the user's regions otherwise."""
+        roles = user.roles
+        if roles.sees_everything:
+            return self
+        return self.filter(region_id__in=roles.region_ids)
+
+    def with_active_member_count(self):
+        return self.annotate(
+            active_member_count=models.Count(
+                "memberships", filter=Q(memberships__withdrawn_on__isnull=True)
+            )
+        )
+
+
+class Cluster(models.Model):
+    class Status(models.TextChoices):
+        BROUILLON = "brouillon", "Brouillon"
+        CONSTITUE = "constitue", "Constitué"
+        EN_COURS = "en_cours", "En cours"
+        CLOTURE = "cloture", "Clôturé"
+
+    name = models.CharField("nom", max_length=200)
+    region = models.ForeignKey(
+        Region, verbose_name="région", on_delete=models.PROTECT, related_name="clusters"
+    )
+    wave = models.ForeignKey(
+        Wave, verbose_name="vague", on_delete=models.PROTECT, related_name="clusters"
+    )
+    themes = models.ManyToManyField(Theme, verbose_name="thématiques", related_name="clusters")
+    problem_statement = models.TextField("problématique commune", blank=True)
+    status = models.CharField(
+        "statut", max_length=16, choices=Status.choices, default=Status.BROUILLON
+    )
+    ars_referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="référent ARS",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referent_clusters",
+    )
+    aract = models.ForeignKey(
+        Organisation,
+        verbose_name="Aract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        limit_choices_to={"kind": Organisation.Kind.ARACT},
+        related_name="clusters",
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="chargé(e)s de mission Aract",
+        blank=True,
+        related_name="facilitated_clusters",
+    )
+    starts_on = models.DateField("date de lancement", null=True, blank=True)
+    ends_on = models.DateField("date de fin prévue", null=True, blank=True)
+    constituted_on = models.DateField("date de constitution", null=True, blank=True)
+    closed_on = models.DateField("date de clôture", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = ClusterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "cluster"
+        ordering = ["wave__code", "region__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "name"], name="unique_cluster_name_per_wave"),
+            models.CheckConstraint(
+                name="cluster_dates_in_order",
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+            ),
+        ]
+        indexes = [models.Index(fields=["region", "wave", "status"])]
+
+    def __str__(self):
+        return self.name
+
+
+class Phase(models.TextChoices):
+    CADRAGE = "cadrage", "Cadrage"
+    DIAGNOSTIC = "diagnostic", "Diagnostic"
+    CHOIX = "choix", "Choix d'expérimentation"
+    EXPERIMENTATION = "experimentation", "Expérimentation"
+    EVALUATION = "evaluation", "Évaluation"
+    PERENNISATION = "perennisation", "Pérennisation"
+
+
+class ParticipantRole(models.TextChoices):
+    DIRECTION = "direction", "Direction"
+    IRP = "irp", "Représentant du personnel"
+    MEDECIN_METIER = "medecin_metier", "Médecin ou métier"
+    CADRE = "cadre", "Cadre"
+    PROFESSIONNEL = "professionnel", "Professionnel"
+    AUTRE = "autre", "Autre"
+
+
+CONTACT_ROLES = [c for c in ParticipantRole.choices if c[0] != ParticipantRole.PROFESSIONNEL]
+
+
+class MembershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        roles = user.roles
+        if roles.sees_everything:
+            return self
+        return self.filter(cluster__region_id__in=roles.region_ids)
+
+    def active(self):
+        return self.filter(withdrawn_on__isnull=True)
+
+
+class Membership(models.Model):
+    """An establishment's participation in a cluster.
+
+    The database (trigger of migration 0002) keeps the rules two requests could race on: the
+    establishment is in the cluster's region, the membership's wave is the cluster's, and a
+    cluster never has more than MAX_MEMBERS active members.
+    """
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    establishment = models.ForeignKey(
+        Establishment,
+        verbose_name="établissement",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    # Copied from the cluster by the trigger, so that one-cluster-per-wave is a unique index.
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="+", editable=False)
+    joined_on = models.DateField("date d'entrée")
+    withdrawn_on = models.DateField("date de retrait", null=True, blank=True)
+    withdrawal_reason = models.TextField("motif du retrait", blank=True)
+    phase = models.CharField("phase", max_length=20, choices=Phase.choices, default=Phase.CADRAGE)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "participation"
+        ordering = ["establishment__short_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["establishment", "wave"],
+                condition=Q(withdrawn_on__isnull=True),
+                name="one_active_cluster_per_wave",
+                violation_error_message=(
+                    "Cet établissement participe déjà à un cluster de cette vague."
+                ),
+            ),
+            models.CheckConstraint(
+                name="withdrawal_after_joining",
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=models.F("joined_on")),
+            ),
+        ]
+        indexes = [models.Index(fields=["cluster", "withdrawn_on"])]
+
+    def __str__(self):
+        return f"{self.establishment.short_name} — {self.cluster}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_on is None
+
+
+class DelegationContact(models.Model):
+    """A person of the establishment's delegation (personal data: see the RGPD page)."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="contacts")
+    role = models.CharField("rôle", max_length=20, choices=CONTACT_ROLES)
+    name = models.CharField("nom", max_length=150)
+    email = models.EmailField("courriel", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "contact de la délégation"
+        verbose_name_plural = "contacts de la délégation"
+        ordering = ["role", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class PhaseChange(models.Model):
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="phase_changes"
+    )
+    phase = models.CharField("phase", max_length=20, choices=Phase.choices)
+    changed_on = models.DateField("date")
+    comment = models.TextField("commentaire", blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "changement de phase"
+        ordering = ["-changed_on", "-created_at"]
+
+    def __str__(self):
+        return f"{self.membership} → {self.get_phase_display()}"
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        roles = user.roles
+        if roles.sees_everything:
+            return self
+        return self.filter(cluster__region_id__in=roles.region_ids)
+
+
+class Session(models.Model):
+    class Kind(models.TextChoices):
+        LANCEMENT = "lancement", "Lancement"
+        COLLECTIVE = "collective", "Séance collective"
+        APPUI = "appui", "Appui individuel"
+        SEMINAIRE = "seminaire", "Séminaire régional"
+        RESTITUTION = "restitution", "Restitution"
+
+    class Format(models.TextChoices):
+        PRESENTIEL = "presentiel", "Présentiel"
+        DISTANCIEL = "distanciel", "Distanciel"
+        HYBRIDE = "hybride", "Hybride"
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField("numéro")
+    held_on = models.DateField("date")
+    kind = models.CharField("type", max_length=16, choices=Kind.choices, default=Kind.COLLECTIVE)
+    format = models.CharField(
+        "format", max_length=16, choices=Format.choices, default=Format.PRESENTIEL
+    )
+    place = models.CharField("lieu", max_length=200, blank=True)
+    agenda = models.TextField("ordre du jour", blank=True)
+    tools = models.ManyToManyField(SessionTool, verbose_name="outils utilisés", blank=True)
+    other_tools = models.CharField("autres outils", max_length=300, blank=True)
+    key_points = models.TextField("points clés", blank=True)
+    decisions = models.TextField("décisions", blank=True)
+    next_steps = models.TextField("prochaines étapes", blank=True)
+    is_confidential = models.BooleanField(
+        "confidentielle",
+        default=False,
+        help_text="Contenu masqué aux lecteurs nationaux, exclu des exports et des rapports.",
+    )
+    is_draft = models.BooleanField("brouillon", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "séance"
+        ordering = ["cluster", "held_on", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "number"], name="unique_session_number"),
+        ]
+        indexes = [models.Index(fields=["cluster", "held_on"])]
+
+    def __str__(self):
+        return f"Séance {self.number} du {self.held_on:%d/%m/%Y}"
+
+
+class Attendance(models.Model):
+    """How many people of one member establishment, in one role, attended a session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="attendances")
+    role = models.CharField("rôle", max_length=20, choices=ParticipantRole.choices)
+    count = models.PositiveSmallIntegerField("présents", validators=[MinValueValidator(0)])
+
+    class Meta:
+        verbose_name = "présence"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "membership", "role"], name="unique_attendance_cell"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.membership.establishment.short_name}: {self.count} {self.role}"

@@ -1,0 +1,201 @@
+"""Writes on clusters, memberships and sessions. Every business rule on them lives here (or in
+the database for the rules two requests could race on); views and commands call these functions."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from establishments.models import Establishment
+
+from .models import (
+    MAX_MEMBERS,
+    MIN_MEMBERS,
+    Attendance,
+    Cluster,
+    Membership,
+    Phase,
+    PhaseChange,
+    Session,
+)
+
+Status = Cluster.Status
+
+# The transitions of a cluster's status, each with its button label.
+TRANSITIONS = {
+    Status.CONSTITUE: (Status.BROUILLON, "Constituer le cluster"),
+    Status.EN_COURS: (Status.CONSTITUE, "Démarrer le cluster"),
+    Status.CLOTURE: (Status.EN_COURS, "Clôturer le cluster"),
+}
+
+
+def active_member_count(cluster: Cluster) -> int:
+    return cluster.memberships.filter(withdrawn_on__isnull=True).count()
+
+
+def constitution_missing(cluster: Cluster, *, member_count: int | None = None) -> list[str]:
+    """What the cluster still lacks to be constituted, in French (empty when it is ready)."""
+    count = active_member_count(cluster) if member_count is None else member_count
+    missing = []
+    if count < MIN_MEMBERS:
+        missing.append(
+            f"Il faut au moins {MIN_MEMBERS} établissements membres actifs ({count} actuellement)."
+        )
+    if count > MAX_MEMBERS:
+        missing.append(f"Un cluster compte au plus {MAX_MEMBERS} établissements membres actifs.")
+    if not cluster.facilitators.exists():
+        missing.append("Il faut désigner un(e) chargé(e) de mission Aract.")
+    return missing
+
+
+def transition_refusal(cluster: Cluster, target: str) -> str | None:
+    """Why the cluster may not move to `target`, in French, or None when it may."""
+    if target not in TRANSITIONS:
+        return "Ce changement de statut n'existe pas."
+    source, _label = TRANSITIONS[target]
+    if cluster.status != source:
+        return (
+            f"Un cluster au statut « {cluster.get_status_display()} » ne peut pas passer au "
+            f"statut « {Status(target).label} »."
+        )
+    if target == Status.CONSTITUE:
+        missing = constitution_missing(cluster)
+        if missing:
+            return "Le cluster ne peut pas encore être constitué : " + " ".join(missing)
+    return None
+
+
+@transaction.atomic
+def cluster_transition(*, cluster: Cluster, target: str, by, on: datetime.date | None = None):
+    cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    refusal = transition_refusal(cluster, target)
+    if refusal:
+        raise ValidationError(refusal)
+    on = on or timezone.localdate()
+    cluster.status = target
+    if target == Status.CONSTITUE:
+        cluster.constituted_on = on
+    elif target == Status.EN_COURS and cluster.starts_on is None:
+        cluster.starts_on = on
+    elif target == Status.CLOTURE:
+        cluster.closed_on = on
+    cluster.save()
+    return cluster
+
+
+def membership_refusal(cluster: Cluster, establishment: Establishment) -> str | None:
+    """Why `establishment` may not join `cluster`, in French, or None when it may."""
+    if cluster.status == Status.CLOTURE:
+        return "Ce cluster est clôturé : on ne peut plus y ajouter d'établissement."
+    if establishment.region_id is None:
+        return (
+            f"{establishment.short_name} est dans un territoire rattaché à aucune ARS : "
+            "il ne peut pas rejoindre un cluster."
+        )
+    if establishment.region_id != cluster.region_id:
+        return f"{establishment.short_name} n'est pas dans la région du cluster."
+    if not establishment.is_active:
+        return f"{establishment.short_name} est fermé dans le répertoire FINESS."
+    active = Membership.objects.active()
+    if active.filter(cluster=cluster, establishment=establishment).exists():
+        return f"{establishment.short_name} est déjà membre de ce cluster."
+    other = (
+        active.filter(establishment=establishment, cluster__wave_id=cluster.wave_id)
+        .select_related("cluster")
+        .first()
+    )
+    if other:
+        return (
+            f"{establishment.short_name} participe déjà au cluster « {other.cluster.name} » "
+            "de la même vague."
+        )
+    if active_member_count(cluster) >= MAX_MEMBERS:
+        return f"Ce cluster a déjà {MAX_MEMBERS} membres actifs, le maximum."
+    return None
+
+
+@transaction.atomic
+def cluster_add_member(
+    *, cluster: Cluster, establishment: Establishment, by, joined_on: datetime.date | None = None
+) -> Membership:
+    # Lock the cluster so the checks below see every concurrent addition; the database
+    # trigger keeps the same rules should anything bypass this function.
+    cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    refusal = membership_refusal(cluster, establishment)
+    if refusal:
+        raise ValidationError(refusal)
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(
+                cluster=cluster,
+                establishment=establishment,
+                wave_id=cluster.wave_id,
+                joined_on=joined_on or timezone.localdate(),
+            )
+    except IntegrityError as error:
+        raise ValidationError(_integrity_message(error)) from error
+
+
+def _integrity_message(error: IntegrityError) -> str:
+    text = str(error)
+    if "membership_max" in text:
+        return f"Ce cluster a déjà {MAX_MEMBERS} membres actifs, le maximum."
+    if "membership_region" in text:
+        return "Cet établissement n'est pas dans la région du cluster."
+    if "one_active_cluster_per_wave" in text:
+        return "Cet établissement participe déjà à un cluster de cette vague."
+    raise error
+
+
+@transaction.atomic
+def cluster_withdraw_member(
+    *, membership: Membership, by, withdrawn_on: datetime.date, reason: str
+) -> Membership:
+    if membership.withdrawn_on is not None:
+        raise ValidationError("Cet établissement s'est déjà retiré du cluster.")
+    if withdrawn_on < membership.joined_on:
+        raise ValidationError(
+            {"withdrawn_on": "La date de retrait ne peut pas précéder la date d'entrée."}
+        )
+    membership.withdrawn_on = withdrawn_on
+    membership.withdrawal_reason = reason
+    membership.save(update_fields=["withdrawn_on", "withdrawal_reason"])
+    return membership
+
+
+@transaction.atomic
+def membership_set_phase(
+    *, membership: Membership, phase: str, by, changed_on: datetime.date, comment: str = ""
+) -> PhaseChange:
+    if phase not in Phase.values:
+        raise ValidationError({"phase": "Phase inconnue."})
+    if not membership.is_active:
+        raise ValidationError("Cet établissement s'est retiré du cluster.")
+    membership.phase = phase
+    membership.save(update_fields=["phase"])
+    return PhaseChange.objects.create(
+        membership=membership, phase=phase, changed_on=changed_on, comment=comment, changed_by=by
+    )
+
+
+def next_session_number(cluster: Cluster) -> int:
+    last = cluster.sessions.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def session_save_attendance(*, session: Session, counts: dict[tuple[int, str], int]) -> None:
+    """Replace the attendance grid of `session`: {(membership id, role): count}."""
+    active_ids = set(session.cluster.memberships.active().values_list("id", flat=True))
+    for (membership_id, _role), count in counts.items():
+        if membership_id not in active_ids:
+            raise ValidationError("La présence ne peut concerner que les membres actifs.")
+        if count < 0:
+            raise ValidationError("Un nombre de présents ne peut pas être négatif.")
+    session.attendances.all().delete()
+    Attendance.objects.bulk_create(
+        Attendance(session=session, membership_id=membership_id, role=role, count=count)
+        for (membership_id, role), count in counts.items()
+        if count
+    )

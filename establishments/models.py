@@ -1,0 +1,207 @@
+import unicodedata
+
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+
+from .finess import FINESS_PATTERN, validate_finess
+
+
+class Sector(models.TextChoices):
+    SANITAIRE = "sanitaire", "Sanitaire"
+    MEDICO_SOCIAL = "medico_social", "Médico-social"
+    SOCIAL = "social", "Social"
+    HORS_CHAMP = "hors_champ", "Hors champ"
+    A_QUALIFIER = "a_qualifier", "À qualifier"
+
+
+class LegalStatus(models.TextChoices):
+    PUBLIC = "public", "Public"
+    PRIVE_NON_LUCRATIF = "prive_non_lucratif", "Privé non lucratif"
+    ESPIC = "espic", "ESPIC"
+    PRIVE_COMMERCIAL = "prive_commercial", "Privé commercial"
+    A_QUALIFIER = "a_qualifier", "À qualifier"
+
+
+class Region(models.Model):
+    code = models.CharField("code INSEE", max_length=2, unique=True)
+    name = models.CharField("nom", max_length=100)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    finess_code = models.CharField("code FINESS", max_length=2, unique=True)
+    name = models.CharField("nom", max_length=100)
+    # Null for territories that belong to no ARS region (FINESS 9E, 9J).
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="departments"
+    )
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ARS = "ars", "ARS"
+        ARACT = "aract", "Aract"
+        NATIONAL = "national", "Organisme national"
+
+    kind = models.CharField("type", max_length=16, choices=Kind.choices)
+    name = models.CharField("nom", max_length=200, unique=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+    )
+
+    class Meta:
+        verbose_name = "organisation"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="regional_organisation_has_region",
+                condition=Q(kind="national", region__isnull=True)
+                | (~Q(kind="national") & Q(region__isnull=False)),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    """A FINESS establishment category; its sector is our own, editable classification."""
+
+    code = models.CharField("code", max_length=4, unique=True)
+    label = models.CharField("libellé", max_length=200)
+    sector = models.CharField("secteur", max_length=16, choices=Sector.choices)
+
+    class Meta:
+        verbose_name = "catégorie FINESS"
+        verbose_name_plural = "catégories FINESS"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} — {self.label}"
+
+
+def fold(text: str) -> str:
+    """Upper-case and accent-free, as the search compares: 'Réunion' -> 'REUNION'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+def search_text_of(establishment) -> str:
+    return fold(
+        " ".join(
+            [
+                establishment.finess,
+                establishment.short_name,
+                establishment.long_name,
+                establishment.town,
+                establishment.postcode,
+            ]
+        )
+    )
+
+
+class EstablishmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The whole registry for national readers; the user's regions for regional staff."""
+        roles = user.roles
+        if roles.sees_everything:
+            return self
+        return self.filter(region_id__in=roles.region_ids)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Establishment(models.Model):
+    finess = models.CharField(
+        "numéro FINESS ET", max_length=9, unique=True, validators=[validate_finess]
+    )
+    finess_ej = models.CharField("numéro FINESS EJ", max_length=9, blank=True)
+    short_name = models.CharField("raison sociale", max_length=100)
+    long_name = models.CharField("raison sociale longue", max_length=300, blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name="catégorie", on_delete=models.PROTECT, null=True, blank=True
+    )
+    category_code = models.CharField("code catégorie", max_length=4, blank=True)
+    category_label = models.CharField("libellé catégorie", max_length=200, blank=True)
+    sector = models.CharField(
+        "secteur", max_length=16, choices=Sector.choices, default=Sector.A_QUALIFIER
+    )
+    legal_status = models.CharField(
+        "statut juridique",
+        max_length=20,
+        choices=LegalStatus.choices,
+        default=LegalStatus.A_QUALIFIER,
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="département", on_delete=models.PROTECT, related_name="+"
+    )
+    # Denormalised from the department so that region filters need no join.
+    region = models.ForeignKey(
+        Region,
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="establishments",
+    )
+    address = models.CharField("adresse", max_length=300, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    town = models.CharField("commune", max_length=100, blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    x = models.FloatField("coordonnée X", null=True, blank=True)
+    y = models.FloatField("coordonnée Y", null=True, blank=True)
+    projection = models.CharField("projection", max_length=100, blank=True)
+    opened_on = models.DateField("date d'ouverture", null=True, blank=True)
+    updated_on = models.DateField("date de mise à jour FINESS", null=True, blank=True)
+    is_active = models.BooleanField("actif", default=True)
+    # Upper-case, accent-free "number name long name town postcode", searched with a trigram index.
+    search_text = models.TextField(editable=False, default="")
+
+    objects = EstablishmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "établissement"
+        ordering = ["short_name", "finess"]
+        constraints = [
+            models.CheckConstraint(
+                name="finess_format", condition=Q(finess__regex=rf"^{FINESS_PATTERN}$")
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["region", "is_active"]),
+            GinIndex(
+                fields=["search_text"], opclasses=["gin_trgm_ops"], name="establishment_search_trgm"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.short_name} ({self.finess})"
+
+    def save(self, *args, **kwargs):
+        self.search_text = search_text_of(self)
+        super().save(*args, **kwargs)
+
+    @property
+    def can_join_cluster(self) -> bool:
+        return self.region_id is not None and self.is_active

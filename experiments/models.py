@@ -1,0 +1,168 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clusters.models import Membership, Theme
+
+
+class ClusterScopedQuerySet(models.QuerySet):
+    """Rows reached through a membership: visible where the membership's cluster is."""
+
+    cluster_path = "membership__cluster"
+
+    def visible_to(self, user):
+        roles = user.roles
+        if roles.sees_everything:
+            return self
+        return self.filter(**{f"{self.cluster_path}__region_id__in": roles.region_ids})
+
+
+class Experiment(models.Model):
+    class Status(models.TextChoices):
+        ENVISAGEE = "envisagee", "Envisagée"
+        EN_COURS = "en_cours", "En cours"
+        EVALUEE = "evaluee", "Évaluée"
+        PERENNISEE = "perennisee", "Pérennisée"
+        ABANDONNEE = "abandonnee", "Abandonnée"
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="experiments")
+    title = models.CharField("titre", max_length=200)
+    themes = models.ManyToManyField(Theme, verbose_name="thématiques", blank=True)
+    problem = models.TextField("problème traité", blank=True)
+    objectives = models.TextField("objectifs", blank=True)
+    unit = models.CharField("unité ou service", max_length=200, blank=True)
+    starts_on = models.DateField("début", null=True, blank=True)
+    ends_on = models.DateField("fin", null=True, blank=True)
+    status = models.CharField(
+        "statut", max_length=16, choices=Status.choices, default=Status.ENVISAGEE
+    )
+    actions = models.TextField("actions menées", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClusterScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "expérimentation"
+        ordering = ["membership", "starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                name="experiment_dates_in_order",
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Indicator(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField("nom", max_length=200)
+    unit = models.CharField("unité", max_length=50, blank=True)
+    baseline = models.DecimalField("valeur de départ", max_digits=12, decimal_places=2)
+    target = models.DecimalField("cible", max_digits=12, decimal_places=2)
+    higher_is_better = models.BooleanField("plus haut est mieux", default=True)
+
+    class Meta:
+        verbose_name = "indicateur"
+        ordering = ["experiment", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Measurement(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    measured_on = models.DateField("date de mesure")
+    value = models.DecimalField("valeur", max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = "mesure"
+        ordering = ["indicator", "measured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "measured_on"], name="one_measurement_per_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value} ({self.measured_on})"
+
+
+MONOGRAPH_SECTIONS = [
+    ("identity", "1. Identité de l'établissement"),
+    ("context", "2. Contexte et enjeux"),
+    ("approach", "3. La démarche (trinôme, COPIL, dialogue social, calendrier)"),
+    ("diagnostic", "4. Diagnostic"),
+    ("experiments", "5. Expérimentation(s)"),
+    ("results", "6. Résultats et évaluation"),
+    ("lessons", "7. Enseignements (leviers, difficultés)"),
+    ("outlook", "8. Perspectives"),
+    ("annexes", "9. Annexes"),
+]
+
+
+class Monograph(models.Model):
+    class Status(models.TextChoices):
+        BROUILLON = "brouillon", "Brouillon"
+        SOUMISE = "soumise", "Soumise"
+        VALIDEE = "validee", "Validée"
+        PUBLIEE = "publiee", "Publiée"
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="monograph"
+    )
+    title = models.CharField("titre", max_length=200)
+    identity = models.TextField(MONOGRAPH_SECTIONS[0][1], blank=True)
+    context = models.TextField(MONOGRAPH_SECTIONS[1][1], blank=True)
+    approach = models.TextField(MONOGRAPH_SECTIONS[2][1], blank=True)
+    diagnostic = models.TextField(MONOGRAPH_SECTIONS[3][1], blank=True)
+    experiments = models.TextField(MONOGRAPH_SECTIONS[4][1], blank=True)
+    results = models.TextField(MONOGRAPH_SECTIONS[5][1], blank=True)
+    lessons = models.TextField(MONOGRAPH_SECTIONS[6][1], blank=True)
+    outlook = models.TextField(MONOGRAPH_SECTIONS[7][1], blank=True)
+    annexes = models.TextField(MONOGRAPH_SECTIONS[8][1], blank=True)
+    status = models.CharField(
+        "statut", max_length=16, choices=Status.choices, default=Status.BROUILLON
+    )
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="auteurs", blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
+    validated_at = models.DateTimeField("validée le", null=True, blank=True)
+    published_at = models.DateTimeField("publiée le", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClusterScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "monographie"
+        ordering = ["-published_at", "title"]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class MonographTransition(models.Model):
+    """Each state change of a monograph: who, when, and the comment of a send-back."""
+
+    monograph = models.ForeignKey(Monograph, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=16, choices=Monograph.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Monograph.Status.choices)
+    comment = models.TextField("commentaire", blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "transition de monographie"
+        ordering = ["at"]
+
+    def __str__(self):
+        return f"{self.monograph}: {self.from_status} → {self.to_status}"

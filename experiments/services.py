@@ -1,0 +1,76 @@
+"""Writes on experiments, indicators and monographs."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Monograph, MonographTransition
+
+Status = Monograph.Status
+
+# target status -> (allowed source statuses, who may: "facilitator", "ars", "national")
+MONOGRAPH_WORKFLOW = {
+    Status.SOUMISE: ({Status.BROUILLON}, {"facilitator"}),
+    Status.VALIDEE: ({Status.SOUMISE}, {"ars"}),
+    Status.BROUILLON: ({Status.SOUMISE, Status.VALIDEE}, {"ars"}),  # sent back with a comment
+    Status.PUBLIEE: ({Status.VALIDEE}, {"ars", "national"}),
+}
+TRANSITION_LABELS = {
+    Status.SOUMISE: "Soumettre à l'ARS",
+    Status.VALIDEE: "Valider",
+    Status.BROUILLON: "Renvoyer pour modification",
+    Status.PUBLIEE: "Publier dans la bibliothèque",
+}
+
+
+def monograph_actor_kinds(monograph: Monograph, user) -> set[str]:
+    cluster = monograph.membership.cluster
+    roles = user.roles
+    kinds = set()
+    if roles.is_aract_of(cluster.region_id) and any(
+        f.pk == user.pk for f in cluster.facilitators.all()
+    ):
+        kinds.add("facilitator")
+    if roles.is_ars_of(cluster.region_id):
+        kinds.add("ars")
+    if roles.is_national:
+        kinds.add("national")
+    return kinds
+
+
+def monograph_transition_refusal(monograph: Monograph, target: str, user) -> str | None:
+    if target not in MONOGRAPH_WORKFLOW:
+        return "Ce changement de statut n'existe pas."
+    sources, actors = MONOGRAPH_WORKFLOW[target]
+    if monograph.status not in sources:
+        return (
+            f"Une monographie « {monograph.get_status_display()} » ne peut pas passer au statut "
+            f"« {Status(target).label} »."
+        )
+    if user is not None and not actors & monograph_actor_kinds(monograph, user):
+        return "Votre rôle ne permet pas ce changement de statut."
+    return None
+
+
+@transaction.atomic
+def monograph_transition(*, monograph: Monograph, target: str, by, comment: str = "") -> Monograph:
+    monograph = Monograph.objects.select_for_update().get(pk=monograph.pk)
+    refusal = monograph_transition_refusal(monograph, target, by)
+    if refusal:
+        raise ValidationError(refusal)
+    if target == Status.BROUILLON and not comment.strip():
+        raise ValidationError({"comment": "Expliquez ce qui doit être modifié."})
+    now = timezone.now()
+    source = monograph.status
+    monograph.status = target
+    if target == Status.SOUMISE:
+        monograph.submitted_at = now
+    elif target == Status.VALIDEE:
+        monograph.validated_at = now
+    elif target == Status.PUBLIEE:
+        monograph.published_at = now
+    monograph.save()
+    MonographTransition.objects.create(
+        monograph=monograph, from_status=source, to_status=target, comment=comment, by=by
+    )
+    return monograph

@@ -1,0 +1,97 @@
+"""Site-wide pages: the dashboard of each role, the health check and the footer pages."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.models import Count, Min, Q
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from clusters.models import Cluster, Membership, Session, Wave
+
+
+def home(request):
+    roles = request.user.roles
+    clusters = Cluster.objects.visible_to(request.user)
+    context = {"title": "Tableau de bord"}
+    if roles.sees_everything:
+        context["waves"] = Wave.objects.annotate(
+            cluster_count=Count("clusters", distinct=True),
+            region_count=Count("clusters__region", distinct=True),
+        ).filter(cluster_count__gt=0)
+        context["participation_count"] = Membership.objects.count()
+        context["establishment_count"] = (
+            Membership.objects.values("establishment").distinct().count()
+        )
+    if roles.ars_region_ids or roles.aract_region_ids:
+        today = timezone.localdate()
+        context["status_counts"] = [
+            {"label": label, "count": count, "status": status}
+            for status, label in Cluster.Status.choices
+            for count in [sum(1 for c in clusters if c.status == status)]
+        ]
+        context["my_clusters"] = (
+            clusters.with_active_member_count()
+            .select_related("wave", "region")
+            .annotate(next_session=Min("sessions__held_on", filter=Q(sessions__held_on__gte=today)))
+            .order_by("-wave__code", "name")
+        )
+        if roles.aract_region_ids:
+            context["next_sessions"] = (
+                Session.objects.visible_to(request.user)
+                .filter(cluster__facilitators=request.user, held_on__gte=today)
+                .select_related("cluster")
+                .order_by("held_on")[:10]
+            )
+    return render(request, "home.html", context)
+
+
+@login_not_required
+def healthz(request):
+    """200 when the database and the broker answer, 503 otherwise (for load balancers)."""
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    status = 200 if all(checks.values()) else 503
+    return JsonResponse({"status": "ok" if status == 200 else "error", **checks}, status=status)
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        return False
+
+
+def _broker_ok() -> bool:
+    import redis
+    from django.conf import settings
+
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+        )
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+@login_not_required
+def accessibility(request):
+    return render(request, "pages/accessibility.html", {"title": "Déclaration d'accessibilité"})
+
+
+@login_not_required
+def legal_notice(request):
+    return render(request, "pages/legal_notice.html", {"title": "Mentions légales"})
+
+
+@login_not_required
+def personal_data(request):
+    from django.conf import settings
+
+    return render(
+        request,
+        "pages/personal_data.html",
+        {"title": "Données personnelles", "retention_years": settings.CONTACT_RETENTION_YEARS},
+    )
