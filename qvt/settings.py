@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "clusters",
     "experiments",
     "reports",
+    "programme",
 ]
 
 MIDDLEWARE = [

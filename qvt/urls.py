@@ -10,5 +10,11 @@ urlpatterns = [
     path("mentions-legales/", views.legal_notice, name="legal-notice"),
     path("donnees-personnelles/", views.personal_data, name="personal-data"),
     path("compte/", include("accounts.urls")),
+    path("clusters/", include("clusters.urls")),
+    path("etablissements/", include("establishments.urls")),
+    path("experimentations/", include("experiments.urls")),
+    path("bibliotheque/", include("experiments.library_urls")),
+    path("rapports/", include("reports.urls")),
+    path("programme/", include("programme.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install lint bench services-up services-down
+
+run: install .env
+	$(BIN)/python -m qvt.launcher
+
+test: install .env node_modules/axe-core
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Local settings, made once: a random secret key and DEBUG on. Production sets its own variables.
+.env:
+	@printf 'DEBUG=True\nSECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+	@echo "Created .env (see .env.example for every variable)."
+
+# axe-core, injected by the browser tests; Debian's Chromium is the browser (see .ci/run).
+node_modules/axe-core: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install .env
+	$(BIN)/python -m bench.run
+
+services-up: install
+	$(BIN)/python -m qvt.devservices up
+
+services-down: install
+	$(BIN)/python -m qvt.devservices down

@@ -1,0 +1,73 @@
+"""`make run`: start (or reuse) the services, prepare the database, then run a Celery worker and
+the web server until Ctrl-C, which stops every process this command started."""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from qvt import devservices
+
+PASSWORD_FILE = devservices.LOCAL_DIR / "demo-password"
+
+
+def main() -> None:
+    started_pg = "DATABASE_URL" not in os.environ and not devservices.postgres_running()
+    started_redis = "REDIS_URL" not in os.environ and not devservices.redis_running()
+    env = {**os.environ, "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD") or _demo_password()}
+    python = sys.executable
+    children = []
+    try:
+        for command in (["migrate", "--noinput"], ["seed_demo"]):
+            subprocess.run([python, "manage.py", *command], env=env, check=True)
+        celery = str(Path(python).with_name("celery"))
+        children.append(
+            subprocess.Popen(
+                [
+                    celery,
+                    "-A",
+                    "qvt",
+                    "worker",
+                    "--beat",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "1",
+                ],
+                env=env,
+            )
+        )
+        children.append(
+            subprocess.Popen(
+                [python, "manage.py", "runserver", "127.0.0.1:8000", "--noreload"], env=env
+            )
+        )
+        print(
+            "\nClusters QVT : http://127.0.0.1:8000  (Ctrl-C pour tout arrêter)\n"
+            f"Mot de passe des comptes de démonstration : {env['DEMO_PASSWORD']}\n",
+            flush=True,
+        )
+        children[-1].wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            child.wait(timeout=20)
+        devservices.down(postgres=started_pg, redis=started_redis)
+
+
+def _demo_password() -> str:
+    """Generated once per machine and kept in .local/, so every `make run` prints the same."""
+    if not PASSWORD_FILE.exists():
+        devservices.LOCAL_DIR.mkdir(exist_ok=True)
+        PASSWORD_FILE.write_text(secrets.token_urlsafe(12))
+    return PASSWORD_FILE.read_text().strip()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from clusters.models import Cluster, Membership, Session
+from experiments.models import Experiment, Indicator, Monograph
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        "clusters": Cluster.objects.count(),
+        "memberships": Membership.objects.count(),
+        "sessions": Session.objects.count(),
+        "experiments": Experiment.objects.count(),
+        "monographs": Monograph.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+def test_seed_demo_builds_the_published_programme_and_is_idempotent(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
+    call_command("seed_demo", verbosity=0)
+    first = counts()
+    call_command("seed_demo", verbosity=0)
+    assert counts() == first
+
+    for code, clusters, regions, participations in [("2016", 12, 11, 80), ("2017", 17, 13, 110)]:
+        wave_clusters = Cluster.objects.filter(wave__code=code)
+        assert wave_clusters.count() == clusters
+        assert wave_clusters.values("region").distinct().count() == regions
+        assert Membership.objects.filter(cluster__wave__code=code).count() == participations
+    assert Membership.objects.values("establishment").distinct().count() == 189
+    assert set(Monograph.objects.values_list("status", flat=True)) == {
+        "brouillon",
+        "soumise",
+        "validee",
+        "publiee",
+    }
+    assert Indicator.objects.exists()
+    assert set(Cluster.objects.values_list("status", flat=True)) == {
+        "brouillon",
+        "constitue",
+        "en_cours",
+        "cloture",
+    }
+    ars = User.objects.get(username="ars-11")
+    assert ars.check_password("demo-password-for-tests")
+    assert ars.roles.ars_region_ids
+    assert User.objects.filter(username__in=["dgos", "admin", "aract-94"]).count() == 3

@@ -1,0 +1,44 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_200_with_json_when_services_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True, "broker": True}
+
+
+def test_healthz_answers_503_when_the_broker_is_down(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens on port 9
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["broker"] is False
+
+
+@pytest.mark.parametrize("name", ["accessibility", "legal-notice", "personal-data"])
+def test_footer_pages_are_public(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert "Pied de page" in response.content.decode()
+
+
+def test_login_page_is_in_french(client):
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 200
+    assert "Connexion à Clusters QVT" in response.content.decode()
+
+
+def test_the_ars_dashboard_lists_the_regions_clusters_by_status(client, ars, cluster):
+    client.force_login(ars)
+    page = client.get(reverse("home")).content.decode()
+    assert cluster.name in page
+    assert "Clusters de ma région par statut" in page
+
+
+def test_the_national_dashboard_counts_per_wave(client, national, cluster):
+    client.force_login(national)
+    page = client.get(reverse("home")).content.decode()
+    assert "Le programme par vague" in page
+    assert cluster.wave.name in page
