@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProgrammeConfig(AppConfig):
     name = "programme"
     verbose_name = "Suivi national du programme"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        auditlog.register(self.get_model("PublishedFigure"))

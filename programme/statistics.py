@@ -252,3 +252,29 @@ def _by_theme(user, wave_code) -> list[dict]:
 def wave_choices() -> list[tuple[str, str]]:
     """(code, name) of every wave, for the dashboard's filter."""
     return list(Wave.objects.order_by("code").values_list("code", "name"))
+
+
+def published_comparison(summary: dict, *, wave_code: str | None = None) -> list[dict]:
+    """Each published figure beside the one computed from the database, with the difference
+    (computed minus published; None when the source gives no exact number). One query."""
+    from .models import PublishedFigure
+
+    computed_by_wave = {wave["wave"]: wave for wave in summary["waves"]}
+    rows = []
+    for figure in PublishedFigure.objects.for_wave(wave_code):
+        if figure.wave_code:
+            computed = computed_by_wave.get(figure.wave_code, {}).get(figure.metric, 0)
+        else:
+            computed = summary["total"][figure.metric]
+        rows.append(
+            {
+                "label": figure.label,
+                "wave": figure.wave_code,
+                "published": figure.value if figure.value is not None else figure.text,
+                "computed": computed,
+                "difference": computed - figure.value if figure.value is not None else None,
+                "source": figure.source,
+                "published_when": figure.published_when,
+            }
+        )
+    return rows

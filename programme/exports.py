@@ -1,0 +1,233 @@
+"""National exports: the summary as CSV, XLSX or JSON, and the detailed, streamed list of every
+membership. Only aggregate counts and registry data leave: no session content, no contact."""
+
+import csv
+import io
+import json
+import logging
+
+from openpyxl import Workbook
+
+from clusters.models import Membership, Phase
+from establishments.models import LegalStatus, Sector
+
+from .statistics import national_breakdowns, national_summary
+
+audit_log = logging.getLogger("qvt.audit")
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_BOM = "\ufeff"  # lets Excel read the file as UTF-8
+DETAIL_CHUNK = 2000
+
+WAVE_HEADERS = [
+    ("wave", "Vague"),
+    ("clusters", "Clusters"),
+    ("regions", "Régions"),
+    ("participations", "Participations"),
+    ("establishments", "Établissements distincts"),
+    ("sessions", "Séances tenues"),
+    ("experiments", "Expérimentations"),
+    ("monographs_published", "Monographies publiées"),
+]
+# (key in the summary, sheet title, [(column key, header)])
+BREAKDOWNS = [
+    (
+        "by_region",
+        "Par région",
+        [
+            ("region_code", "Code région"),
+            ("region", "Région"),
+            ("clusters", "Clusters"),
+            ("participations", "Participations"),
+            ("establishments", "Établissements distincts"),
+        ],
+    ),
+    (
+        "by_sector",
+        "Par secteur",
+        [
+            ("label", "Secteur"),
+            ("clusters", "Clusters"),
+            ("participations", "Participations"),
+            ("establishments", "Établissements distincts"),
+        ],
+    ),
+    (
+        "by_legal_status",
+        "Par statut juridique",
+        [
+            ("label", "Statut juridique"),
+            ("clusters", "Clusters"),
+            ("participations", "Participations"),
+            ("establishments", "Établissements distincts"),
+        ],
+    ),
+    (
+        "by_category",
+        "Par catégorie",
+        [
+            ("category_code", "Code catégorie"),
+            ("category", "Catégorie"),
+            ("clusters", "Clusters"),
+            ("participations", "Participations"),
+            ("establishments", "Établissements distincts"),
+        ],
+    ),
+    (
+        "by_theme",
+        "Par thématique",
+        [("theme", "Thématique"), ("clusters", "Clusters"), ("participations", "Participations")],
+    ),
+    (
+        "by_status",
+        "Par statut de cluster",
+        [("label", "Statut"), ("clusters", "Clusters"), ("participations", "Participations")],
+    ),
+    ("by_phase", "Par phase", [("label", "Phase atteinte"), ("participations", "Participations")]),
+    (
+        "experiments_by_status",
+        "Expérimentations",
+        [("label", "Statut de l'expérimentation"), ("experiments", "Expérimentations")],
+    ),
+]
+DETAIL_HEADERS = [
+    "Cluster",
+    "Vague",
+    "Code région",
+    "Région",
+    "FINESS",
+    "Établissement",
+    "Code catégorie",
+    "Catégorie",
+    "Secteur",
+    "Statut juridique",
+    "Phase",
+    "Date de retrait",
+]
+
+
+def safe_cell(value):
+    """A spreadsheet runs text starting with = + - @ (or a tab, a carriage return) as a formula:
+    such text gets a leading apostrophe. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def summary_tables(*, user, wave_code: str | None = None) -> list[tuple[str, list, list]]:
+    """(title, headers, rows) of every table of the summary, in order: per wave, then each
+    breakdown. Numbers stay ints."""
+    data = national_summary(user=user, wave_code=wave_code)
+    data.update(national_breakdowns(user=user, wave_code=wave_code))
+    total = {"wave": "Total", **data["total"]}
+    tables = [
+        (
+            "Par vague",
+            [header for _key, header in WAVE_HEADERS],
+            [[row[key] for key, _header in WAVE_HEADERS] for row in [*data["waves"], total]],
+        )
+    ]
+    for key, title, columns in BREAKDOWNS:
+        tables.append(
+            (
+                title,
+                [header for _column, header in columns],
+                [[row[column] for column, _header in columns] for row in data[key]],
+            )
+        )
+    return tables
+
+
+def summary_csv(tables) -> bytes:
+    """Every table one after the other, each under its title, separated by an empty line."""
+    buffer = io.StringIO()
+    buffer.write(CSV_BOM)
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for index, (title, headers, rows) in enumerate(tables):
+        if index:
+            writer.writerow([])
+        writer.writerow([safe_cell(title)])
+        writer.writerow([safe_cell(header) for header in headers])
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def summary_xlsx(tables) -> bytes:
+    """One sheet per table; numbers are written as numbers."""
+    workbook = Workbook(write_only=True)
+    for title, headers, rows in tables:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([safe_cell(header) for header in headers])
+        for row in rows:
+            sheet.append([safe_cell(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def summary_json(*, user, wave_code: str | None = None) -> bytes:
+    data = national_summary(user=user, wave_code=wave_code)
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def export_summary(*, user, fmt: str, wave_code: str | None = None, by: str) -> bytes:
+    """The national summary in `fmt` (csv, xlsx, json); logged in the audit log."""
+    audit_log.info("national_export user=%s format=%s wave=%s", by, fmt, wave_code or "toutes")
+    if fmt == "json":
+        return summary_json(user=user, wave_code=wave_code)
+    tables = summary_tables(user=user, wave_code=wave_code)
+    return summary_csv(tables) if fmt == "csv" else summary_xlsx(tables)
+
+
+def detail_rows(*, user, wave_code: str | None = None):
+    """Every membership as a tuple of registry data, read through a server-side cursor in chunks
+    so that memory stays flat whatever the number of rows."""
+    memberships = Membership.objects.visible_to(user)
+    if wave_code:
+        memberships = memberships.filter(wave__code=wave_code)
+    sectors, statuses, phases = dict(Sector.choices), dict(LegalStatus.choices), dict(Phase.choices)
+    rows = memberships.order_by("wave__code", "cluster__name", "establishment__finess").values_list(
+        "cluster__name",
+        "wave__code",
+        "cluster__region__code",
+        "cluster__region__name",
+        "establishment__finess",
+        "establishment__short_name",
+        "establishment__category_code",
+        "establishment__category_label",
+        "establishment__sector",
+        "establishment__legal_status",
+        "phase",
+        "withdrawn_on",
+    )
+    for row in rows.iterator(chunk_size=DETAIL_CHUNK):
+        yield (
+            *row[:8],
+            sectors.get(row[8], row[8]),
+            statuses.get(row[9], row[9]),
+            phases.get(row[10], row[10]),
+            row[11].isoformat() if row[11] else "",
+        )
+
+
+class _Line:
+    """A file-like object whose write() returns what it was given, for csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+def detail_csv_lines(*, user, wave_code: str | None = None, by: str):
+    """The detailed export as blocks of CSV text (BOM first), generated as rows arrive."""
+    audit_log.info("national_detail_export user=%s wave=%s", by, wave_code or "toutes")
+    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+    yield CSV_BOM + writer.writerow(DETAIL_HEADERS)
+    # Lines go out in blocks: one write per row would cost more than the rows themselves.
+    block = []
+    for row in detail_rows(user=user, wave_code=wave_code):
+        block.append(writer.writerow([safe_cell(cell) for cell in row]))
+        if len(block) == DETAIL_CHUNK:
+            yield "".join(block)
+            block = []
+    if block:
+        yield "".join(block)

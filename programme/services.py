@@ -1,0 +1,265 @@
+"""Import of past clusters from a spreadsheet (CSV with ";" or XLSX), one line per membership:
+vague;region;cluster;thematiques;finess.
+
+The membership rules are the browser's: each member goes through
+`clusters.services.cluster_add_member` (region match, one cluster per wave per establishment,
+at most 8), inside one transaction that is rolled back when anything is rejected or on a dry run.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from clusters import services as cluster_services
+from clusters.models import MAX_MEMBERS, MIN_MEMBERS, Cluster, Theme, Wave
+from establishments.models import Establishment, Region
+
+COLUMNS = ["vague", "region", "cluster", "thematiques", "finess"]
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (format, header): nothing is imported."""
+
+
+@dataclass
+class ImportLine:
+    number: int  # line number in the file, header = 1
+    wave: str
+    region: str
+    cluster: str
+    themes: list[str]
+    finess: str
+
+
+@dataclass
+class ImportReport:
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, French reason)
+    created_clusters: list[str] = field(default_factory=list)
+    unchanged_clusters: list[str] = field(default_factory=list)
+    created_memberships: int = 0
+    created_waves: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def reject(self, number: int, reason: str) -> None:
+        self.errors.append((number, reason))
+
+
+def read_lines(content: bytes, filename: str) -> list[ImportLine]:
+    """The file's data lines; raises ImportFileError when it cannot be read."""
+    if filename.lower().endswith(".xlsx"):
+        rows = _xlsx_rows(content)
+    elif filename.lower().endswith(".csv"):
+        rows = _csv_rows(content)
+    else:
+        raise ImportFileError("Le fichier doit être un CSV (séparé par « ; ») ou un XLSX.")
+    if not rows:
+        raise ImportFileError("Le fichier est vide.")
+    header = [str(cell or "").strip().lower() for cell in rows[0]]
+    if header[: len(COLUMNS)] != COLUMNS:
+        raise ImportFileError(
+            "La première ligne doit être l'en-tête « " + ";".join(COLUMNS) + " »."
+        )
+    lines = []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [str(cell if cell is not None else "").strip() for cell in row]
+        if not any(cells):
+            continue  # blank lines (common at the end of spreadsheets)
+        cells += [""] * (len(COLUMNS) - len(cells))
+        wave, region, cluster, themes, finess = cells[: len(COLUMNS)]
+        lines.append(
+            ImportLine(
+                number=number,
+                wave=wave,
+                region=region.zfill(2) if region.isdigit() else region,
+                cluster=cluster,
+                themes=[theme.strip() for theme in themes.split("|") if theme.strip()],
+                finess=finess.upper(),
+            )
+        )
+    return lines
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252")  # older spreadsheet exports
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
+
+
+def _xlsx_rows(content: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # noqa: BLE001 - any unreadable workbook is the user's file
+        raise ImportFileError("Ce fichier XLSX est illisible.") from error
+    rows = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def import_clusters(
+    *,
+    lines: list[ImportLine],
+    by,
+    dry_run: bool = False,
+    create_waves: bool = False,
+    region_ids: frozenset | None = None,
+    today: datetime.date | None = None,
+) -> ImportReport:
+    """Create the clusters of `lines` with their members; all or nothing.
+
+    `region_ids` restricts the import to those regions (ARS staff); None allows every region.
+    A cluster already imported with the same members is left unchanged, so a second import of
+    the same file writes nothing. Clusters of a past wave (ended, or created by this import)
+    are closed ("clôturé"); others stay drafts for the ARS to complete in the browser.
+    """
+    report = ImportReport(dry_run=dry_run)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        groups = _check_lines(lines, report, create_waves, region_ids)
+        waves = _waves(groups, report, create_waves)
+        for (wave_code, name), group in groups.items():
+            _import_cluster(wave_code, name, group, waves, report, by, today)
+        if report.errors or dry_run:
+            transaction.set_rollback(True)
+    report.errors.sort()
+    return report
+
+
+def _check_lines(lines, report, create_waves, region_ids) -> dict:
+    """Reject lines whose references are unknown; group the rest by (wave, cluster name)."""
+    regions = {r.code: r for r in Region.objects.all()}
+    themes = {t.name.casefold(): t for t in Theme.objects.all()}
+    wave_codes = set(Wave.objects.values_list("code", flat=True))
+    establishments = {
+        e.finess: e
+        for e in Establishment.objects.filter(finess__in={line.finess for line in lines})
+    }
+    groups: dict[tuple[str, str], list] = {}
+    for line in lines:
+        reasons = []
+        if not line.wave:
+            reasons.append("la vague est vide")
+        elif line.wave not in wave_codes and not create_waves:
+            reasons.append(
+                f"la vague « {line.wave} » n'existe pas (option --create-waves pour la créer)"
+            )
+        region = regions.get(line.region)
+        if region is None:
+            reasons.append(f"la région « {line.region} » n'existe pas (code INSEE attendu)")
+        elif region_ids is not None and region.id not in region_ids:
+            reasons.append(f"la région « {region.name} » n'est pas dans votre périmètre")
+        if not line.cluster:
+            reasons.append("le nom du cluster est vide")
+        if not line.themes:
+            reasons.append("aucune thématique")
+        unknown = [name for name in line.themes if name.casefold() not in themes]
+        if unknown:
+            reasons.append("thématique inconnue : " + ", ".join(f"« {n} »" for n in unknown))
+        establishment = establishments.get(line.finess)
+        if establishment is None:
+            reasons.append(f"le numéro FINESS « {line.finess} » n'est pas dans le répertoire")
+        if reasons:
+            report.reject(line.number, _sentence(reasons))
+            continue
+        line.region_obj = region
+        line.theme_objs = [themes[name.casefold()] for name in line.themes]
+        line.establishment = establishment
+        groups.setdefault((line.wave, line.cluster), []).append(line)
+    return groups
+
+
+def _sentence(reasons: list[str]) -> str:
+    text = " ; ".join(reasons)
+    return text[0].upper() + text[1:] + "."
+
+
+def _waves(groups, report, create_waves) -> dict[str, tuple[Wave, bool]]:
+    """{code: (wave, is_past)} for every wave the groups use, creating missing ones if asked."""
+    codes = {code for code, _name in groups}
+    waves = {w.code: (w, False) for w in Wave.objects.filter(code__in=codes)}
+    for code in sorted(codes - set(waves)):
+        if create_waves:
+            waves[code] = (Wave.objects.create(code=code, name=f"Vague {code}"), True)
+            report.created_waves.append(code)
+    return waves
+
+
+def _import_cluster(wave_code, name, group, waves, report, by, today) -> None:
+    first = group[0].number
+    numbers = ", ".join(str(line.number) for line in group)
+    label = f"Cluster « {name} » (vague {wave_code}, lignes {numbers})"
+    wave, created_wave = waves[wave_code]
+    region = group[0].region_obj
+    finess = [line.finess for line in group]
+    if any(line.region_obj != region for line in group):
+        report.reject(first, f"{label} : ses lignes indiquent plusieurs régions.")
+        return
+    duplicates = sorted({f for f in finess if finess.count(f) > 1})
+    if duplicates:
+        report.reject(first, f"{label} : établissement en double ({', '.join(duplicates)}).")
+        return
+    if not MIN_MEMBERS <= len(group) <= MAX_MEMBERS:
+        report.reject(
+            first,
+            f"{label} : {len(group)} établissement(s) ; un cluster en compte de "
+            f"{MIN_MEMBERS} à {MAX_MEMBERS}.",
+        )
+        return
+    themes = {theme for line in group for theme in line.theme_objs}
+    existing = Cluster.objects.filter(wave=wave, name=group[0].cluster).first()
+    if existing is not None:
+        _check_unchanged(existing, region, finess, themes, report, first, label)
+        return
+    cluster = Cluster.objects.create(name=group[0].cluster, region=region, wave=wave)
+    cluster.themes.set(themes)
+    joined_on = wave.starts_on or today
+    for line in group:
+        try:
+            cluster_services.cluster_add_member(
+                cluster=cluster, establishment=line.establishment, by=by, joined_on=joined_on
+            )
+        except ValidationError as error:
+            report.reject(line.number, " ".join(error.messages))
+        else:
+            report.created_memberships += 1
+    if created_wave or (wave.ends_on is not None and wave.ends_on < today):
+        # A cluster of a past wave is history: it is recorded closed, as it ended.
+        Cluster.objects.filter(pk=cluster.pk).update(
+            status=Cluster.Status.CLOTURE,
+            starts_on=wave.starts_on,
+            closed_on=wave.ends_on,
+        )
+    report.created_clusters.append(f"{cluster.name} ({wave_code})")
+
+
+def _check_unchanged(existing, region, finess, themes, report, first, label) -> None:
+    current = set(existing.memberships.active().values_list("establishment__finess", flat=True))
+    if existing.region_id != region.id or current != set(finess):
+        report.reject(
+            first,
+            f"{label} : il existe déjà dans cette vague avec une autre région ou "
+            "d'autres établissements ; corrigez-le dans l'application.",
+        )
+        return
+    if set(existing.themes.all()) != themes:
+        report.reject(
+            first, f"{label} : il existe déjà dans cette vague avec d'autres thématiques."
+        )
+        return
+    report.unchanged_clusters.append(f"{existing.name} ({existing.wave.code})")
