@@ -13,7 +13,15 @@ from qvt import devservices
 PASSWORD_FILE = devservices.LOCAL_DIR / "demo-password"
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # Ctrl-C (SIGINT) and SIGTERM both stop everything, even when started from a shell that
+    # ignores SIGINT in background jobs.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     started_pg = "DATABASE_URL" not in os.environ and not devservices.postgres_running()
     started_redis = "REDIS_URL" not in os.environ and not devservices.redis_running()
     env = {**os.environ, "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD") or _demo_password()}
