@@ -1,5 +1,7 @@
 import unicodedata
+import uuid
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
@@ -205,3 +207,92 @@ class Establishment(models.Model):
     @property
     def can_join_cluster(self) -> bool:
         return self.region_id is not None and self.is_active
+
+
+def _finess_upload_name(instance, filename) -> str:
+    # A random name: the uploaded name is kept only as text, never used as a path.
+    return f"finess/{uuid.uuid4().hex}.csv"
+
+
+class FinessImportQuerySet(models.QuerySet):
+    def latest_extraction_date(self):
+        """The extraction date of the newest extract written to the registry (None before any)."""
+        return self.filter(applied=True).aggregate(latest=models.Max("extraction_date"))["latest"]
+
+
+class FinessImport(models.Model):
+    """One import of a FINESS extract (upload page or command): its job state and its report."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Terminé"
+        FAILED = "failed", "Échec"
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Téléversement"
+        COMMAND = "command", "Commande"
+
+    status = models.CharField("état", max_length=16, choices=Status.choices, default="pending")
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
+    source = models.CharField("origine", max_length=16, choices=Source.choices, default="upload")
+    file = models.FileField("fichier", upload_to=_finess_upload_name, blank=True)
+    original_name = models.CharField("nom du fichier", max_length=255, blank=True)
+    dry_run = models.BooleanField("simulation", default=False)
+    strict = models.BooleanField("mode strict", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="lancé par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    started_at = models.DateTimeField("démarré le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    extraction_date = models.DateField("date d'extraction FINESS", null=True, blank=True)
+    # True once the extract was written to the registry (not a simulation, not aborted).
+    applied = models.BooleanField("appliqué", default=False)
+    created = models.PositiveIntegerField("créés", default=0)
+    updated = models.PositiveIntegerField("mis à jour", default=0)
+    unchanged = models.PositiveIntegerField("inchangés", default=0)
+    deactivated = models.PositiveIntegerField("désactivés", default=0)
+    rejected = models.PositiveIntegerField("rejetés", default=0)
+    # [{"line": 3, "reason": "..."}] and [{"code": "999", "label": "...", "count": 2}]
+    rejections = models.JSONField("lignes rejetées", default=list, blank=True)
+    unknown_categories = models.JSONField("catégories inconnues", default=list, blank=True)
+    message = models.TextField("message", blank=True)
+
+    objects = FinessImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "import FINESS"
+        verbose_name_plural = "imports FINESS"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="finess_import_progress_0_100", condition=Q(progress__lte=100)
+            ),
+        ]
+
+    def __str__(self):
+        return f"Import FINESS n° {self.pk} ({self.get_status_display()})"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"created={self.created} updated={self.updated} unchanged={self.unchanged} "
+            f"deactivated={self.deactivated} rejected={self.rejected}"
+        )
+
+    @property
+    def exit_code(self) -> int:
+        """The command's exit status: 2 unusable file, 1 some lines rejected, 0 otherwise."""
+        if self.status == self.Status.FAILED:
+            return 2
+        return 1 if self.rejected else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

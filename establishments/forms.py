@@ -1,0 +1,42 @@
+from django import forms
+from django.conf import settings
+
+# Real extracts weigh about 30 MB (60 MB with geolocation lines): above the site-wide limit.
+FINESS_MAX_UPLOAD_SIZE = getattr(settings, "FINESS_MAX_UPLOAD_SIZE", 200 * 1024 * 1024)
+
+
+class EstablishmentSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Numéro FINESS, nom ou commune",
+        help_text="Sans tenir compte des accents ni des majuscules, par exemple « 75 091 4176 » "
+        "ou « ehpad reunion ».",
+        max_length=200,
+        required=False,
+    )
+    inactifs = forms.BooleanField(label="Inclure les établissements inactifs", required=False)
+
+
+class FinessImportForm(forms.Form):
+    file = forms.FileField(
+        label="Extrait FINESS",
+        help_text="Fichier CSV « etalab » (cs1100502 ou cs1100507), en UTF-8 ou Windows-1252.",
+    )
+    dry_run = forms.BooleanField(label="Simulation : ne rien enregistrer", required=False)
+    strict = forms.BooleanField(
+        label="Mode strict : annuler tout l'import si une ligne est rejetée", required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > FINESS_MAX_UPLOAD_SIZE:
+            limit = FINESS_MAX_UPLOAD_SIZE // (1024 * 1024)
+            raise forms.ValidationError(f"Le fichier dépasse la taille maximale de {limit} Mo.")
+        upload.seek(0)
+        start = upload.read(64).removeprefix(b"\xef\xbb\xbf")
+        upload.seek(0)
+        if not start.lower().startswith(b"finess;etalab;"):
+            raise forms.ValidationError(
+                "Ce fichier n'est pas un extrait FINESS : sa première ligne doit commencer par "
+                "« finess;etalab; »."
+            )
+        return upload

@@ -1,0 +1,158 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from clusters.permissions import require
+
+from . import services
+from .forms import EstablishmentSearchForm, FinessImportForm
+from .models import FinessImport
+from .search import search_establishments
+from .tasks import enqueue_finess_import
+
+SEARCH_PAGE_SIZE = 20
+JSON_RESULTS = 20
+
+
+def _has_a_role(user) -> bool:
+    return user.roles.sees_everything or bool(user.roles.region_ids)
+
+
+def _search(request):
+    form = EstablishmentSearchForm(request.GET)
+    if not form.is_valid():
+        return form, "", False
+    return form, form.cleaned_data["q"], form.cleaned_data["inactifs"]
+
+
+@require_GET
+def establishment_search(request):
+    """Search the registry by FINESS number, name or town (the user's region for ARS/Aract)."""
+    require(_has_a_role(request.user))
+    form, query, include_inactive = _search(request)
+    results = search_establishments(request.user, query, active_only=not include_inactive)
+    page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    context = {
+        "title": "Rechercher un établissement",
+        "form": form,
+        "query": query,
+        "page": page,
+        "querystring_prefix": f"{querystring.urlencode()}&" if querystring else "",
+    }
+    return render(request, "establishments/establishment_search.html", context)
+
+
+@require_GET
+def establishment_search_json(request):
+    """The search as JSON, for autocompletion (e.g. adding a member to a cluster).
+
+    GET ?q=<text>[&inactifs=on]. Answers, best matches first, at most 20 establishments:
+    {"query": "ehpad", "has_more": true, "results": [{"id": 12, "finess": "750914176",
+     "name": "EHPAD LES TILLEULS", "long_name": "...", "label": "EHPAD LES TILLEULS (750914176)
+     — PARIS", "category": "500", "category_label": "...", "sector": "medico_social",
+     "sector_label": "Médico-social", "legal_status": "public", "legal_status_label": "Public",
+     "town": "PARIS", "postcode": "75012", "department": "Paris (75)", "region_id": 8,
+     "region": "Île-de-France" or null (outside the ARS regions), "is_active": true,
+     "can_join_cluster": true}]}
+    Same visibility as the search page: ARS and Aract users only get their own region(s).
+    """
+    require(_has_a_role(request.user))
+    _form, query, include_inactive = _search(request)
+    found = list(
+        search_establishments(request.user, query, active_only=not include_inactive)[
+            : JSON_RESULTS + 1
+        ]
+    )
+    results = [
+        {
+            "id": e.pk,
+            "finess": e.finess,
+            "name": e.short_name,
+            "long_name": e.long_name,
+            "label": f"{e.short_name} ({e.finess}) — {e.town}",
+            "category": e.category_code,
+            "category_label": e.category_label,
+            "sector": e.sector,
+            "sector_label": e.get_sector_display(),
+            "legal_status": e.legal_status,
+            "legal_status_label": e.get_legal_status_display(),
+            "town": e.town,
+            "postcode": e.postcode,
+            "department": str(e.department),
+            "region_id": e.region_id,
+            "region": e.region.name if e.region_id else None,
+            "is_active": e.is_active,
+            "can_join_cluster": e.can_join_cluster,
+        }
+        for e in found[:JSON_RESULTS]
+    ]
+    return JsonResponse({"query": query, "has_more": len(found) > JSON_RESULTS, "results": results})
+
+
+def finess_import_upload(request):
+    """Administrators upload an extract; the import runs as a background job."""
+    require(request.user.roles.is_admin)
+    form = FinessImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = services.create_finess_import(
+            upload=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+            strict=form.cleaned_data["strict"],
+            by=request.user,
+        )
+        messages.success(request, "Le fichier est reçu : l'import est lancé.")
+        return redirect("establishments:finess-import-detail", pk=job.pk)
+    imports = FinessImport.objects.select_related("created_by")
+    context = {
+        "title": "Importer le registre FINESS",
+        "form": form,
+        "page": Paginator(imports, 10).get_page(request.GET.get("page")),
+        "latest_extraction_date": FinessImport.objects.latest_extraction_date(),
+    }
+    return render(request, "establishments/finess_import_upload.html", context)
+
+
+def finess_import_detail(request, pk):
+    require(request.user.roles.is_admin)
+    job = get_object_or_404(FinessImport.objects.select_related("created_by"), pk=pk)
+    context = {
+        "title": f"Import FINESS n° {job.pk}",
+        "job": job,
+        "rejections": Paginator(job.rejections, 100).get_page(request.GET.get("page")),
+    }
+    return render(request, "establishments/finess_import_detail.html", context)
+
+
+@require_GET
+def finess_import_status(request, pk):
+    """The job's state, polled by static/qvt/finess_import.js:
+    {"status": "running", "status_label": "En cours", "progress": 40, "finished": false,
+     "summary": "created=0 ...", "message": ""}"""
+    require(request.user.roles.is_admin)
+    job = get_object_or_404(FinessImport, pk=pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "finished": job.is_finished,
+            "summary": job.summary if job.is_finished else "",
+            "message": job.message,
+        }
+    )
+
+
+@require_POST
+def finess_import_relaunch(request, pk):
+    """Queue a job again when it stayed pending (the broker was down when it was created)."""
+    require(request.user.roles.is_admin)
+    job = get_object_or_404(FinessImport, pk=pk, status=FinessImport.Status.PENDING)
+    if enqueue_finess_import(job.pk):
+        messages.success(request, "L'import est relancé.")
+    else:
+        messages.error(request, "La file des tâches est indisponible : réessayez plus tard.")
+    return redirect("establishments:finess-import-detail", pk=job.pk)
