@@ -114,28 +114,34 @@ def safe_cell(value):
     return value
 
 
-def summary_tables(*, user, wave_code: str | None = None) -> list[tuple[str, list, list]]:
-    """(title, headers, rows) of every table of the summary, in order: per wave, then each
-    breakdown. Numbers stay ints."""
-    data = national_summary(user=user, wave_code=wave_code)
-    data.update(national_breakdowns(user=user, wave_code=wave_code))
+def tables_from(data: dict) -> list[dict]:
+    """Every table of a summary (national_summary + national_breakdowns), in order: per wave
+    with the total, then each breakdown. {"key", "title", "headers", "rows"}; numbers stay ints."""
     total = {"wave": "Total", **data["total"]}
     tables = [
-        (
-            "Par vague",
-            [header for _key, header in WAVE_HEADERS],
-            [[row[key] for key, _header in WAVE_HEADERS] for row in [*data["waves"], total]],
-        )
+        {
+            "key": "waves",
+            "title": "Par vague",
+            "headers": [header for _key, header in WAVE_HEADERS],
+            "rows": [[row[key] for key, _h in WAVE_HEADERS] for row in [*data["waves"], total]],
+        }
     ]
     for key, title, columns in BREAKDOWNS:
         tables.append(
-            (
-                title,
-                [header for _column, header in columns],
-                [[row[column] for column, _header in columns] for row in data[key]],
-            )
+            {
+                "key": key,
+                "title": title,
+                "headers": [header for _column, header in columns],
+                "rows": [[row[column] for column, _h in columns] for row in data[key]],
+            }
         )
     return tables
+
+
+def summary_tables(*, user, wave_code: str | None = None) -> list[dict]:
+    data = national_summary(user=user, wave_code=wave_code)
+    data.update(national_breakdowns(user=user, wave_code=wave_code))
+    return tables_from(data)
 
 
 def summary_csv(tables) -> bytes:
@@ -143,22 +149,22 @@ def summary_csv(tables) -> bytes:
     buffer = io.StringIO()
     buffer.write(CSV_BOM)
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    for index, (title, headers, rows) in enumerate(tables):
+    for index, table in enumerate(tables):
         if index:
             writer.writerow([])
-        writer.writerow([safe_cell(title)])
-        writer.writerow([safe_cell(header) for header in headers])
-        writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+        writer.writerow([safe_cell(table["title"])])
+        writer.writerow([safe_cell(header) for header in table["headers"]])
+        writer.writerows([safe_cell(cell) for cell in row] for row in table["rows"])
     return buffer.getvalue().encode("utf-8")
 
 
 def summary_xlsx(tables) -> bytes:
     """One sheet per table; numbers are written as numbers."""
     workbook = Workbook(write_only=True)
-    for title, headers, rows in tables:
-        sheet = workbook.create_sheet(title=title[:31])
-        sheet.append([safe_cell(header) for header in headers])
-        for row in rows:
+    for table in tables:
+        sheet = workbook.create_sheet(title=table["title"][:31])
+        sheet.append([safe_cell(header) for header in table["headers"]])
+        for row in table["rows"]:
             sheet.append([safe_cell(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -1,0 +1,220 @@
+"""The national dashboard, its exports, and the upload of past clusters."""
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clusters.permissions import require
+
+from . import charts, exports, services
+from .statistics import national_breakdowns, national_summary, published_comparison, wave_choices
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+}
+PENDING_IMPORT = "programme_pending_import"
+
+
+def can_follow_programme(user) -> bool:
+    """National readers and administrators everywhere; ARS staff for their region."""
+    return user.roles.sees_everything or bool(user.roles.ars_region_ids)
+
+
+class WaveFilterForm(forms.Form):
+    vague = forms.ChoiceField(label="Vague", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vague"].choices = [("", "Toutes les vagues"), *wave_choices()]
+
+
+def _wave_code(request) -> str | None:
+    form = WaveFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise Http404("Vague inconnue.")
+    return (form.cleaned_data["vague"] or None) if form.is_bound else None
+
+
+def dashboard(request):
+    require(can_follow_programme(request.user))
+    wave_code = _wave_code(request)
+    summary = national_summary(user=request.user, wave_code=wave_code)
+    breakdowns = national_breakdowns(user=request.user, wave_code=wave_code)
+    national = request.user.roles.sees_everything
+    tables = exports.tables_from({**summary, **breakdowns})
+    query = f"?vague={wave_code}" if wave_code else ""
+    context = {
+        "title": "Programme national" if national else "Programme dans ma région",
+        "national": national,
+        "form": WaveFilterForm(request.GET or None),
+        "wave_code": wave_code,
+        "query": query,
+        "summary": summary,
+        "breakdowns": breakdowns,
+        "comparison": published_comparison(summary, wave_code=wave_code) if national else [],
+        "cartogram": charts.cartogram_svg(
+            chart_id="carte",
+            title="Nombre de clusters par région",
+            regions=summary["by_region"],
+        ),
+        "legend": charts.legend_classes(summary["by_region"]),
+        "sections": _sections(tables),
+        "region_table": next(t for t in tables if t["key"] == "by_region"),
+    }
+    return render(request, "programme/programme_dashboard.html", context)
+
+
+# Breakdown key -> (chart title, column of the label, column of the value, unit); the chart's
+# data table is the export's table of the same key.
+CHARTS = {
+    "waves": ("Clusters par vague", 0, 1, "clusters"),
+    "by_sector": ("Participations par secteur", 0, 2, "participations"),
+    "by_legal_status": ("Participations par statut juridique", 0, 2, "participations"),
+    "by_category": ("Participations par catégorie FINESS", 1, 3, "participations"),
+    "by_theme": ("Clusters par thématique", 0, 1, "clusters"),
+    "by_status": ("Clusters par statut", 0, 1, "clusters"),
+    "by_phase": ("Participations par phase atteinte", 0, 1, "participations"),
+    "experiments_by_status": ("Expérimentations par statut", 0, 1, "expérimentations"),
+}
+
+
+def _sections(tables) -> list[dict]:
+    """Each breakdown as a chart and its data table (the region table goes with the map)."""
+    sections = []
+    for table in tables:
+        if table["key"] not in CHARTS:
+            continue
+        title, label, value, unit = CHARTS[table["key"]]
+        rows = table["rows"][:-1] if table["key"] == "waves" else table["rows"]  # not the total
+        svg = charts.bar_chart_svg(
+            chart_id=table["key"].replace("_", "-"),
+            title=title,
+            rows=[(str(row[label]), row[value]) for row in rows],
+            unit=unit,
+        )
+        sections.append({"title": title, "svg": svg, "table": table})
+    return sections
+
+
+def _filename(stem: str, wave_code: str | None, extension: str) -> str:
+    wave = f"-vague-{wave_code}" if wave_code else ""
+    return f"{stem}{wave}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def export_summary(request, fmt):
+    require(can_follow_programme(request.user))
+    if fmt not in CONTENT_TYPES:
+        raise Http404("Format inconnu.")
+    wave_code = _wave_code(request)
+    content = exports.export_summary(
+        user=request.user, fmt=fmt, wave_code=wave_code, by=request.user.username
+    )
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename("synthese-nationale", wave_code, fmt)}"'
+    )
+    return response
+
+
+def export_detail(request):
+    require(can_follow_programme(request.user))
+    wave_code = _wave_code(request)
+    lines = exports.detail_csv_lines(
+        user=request.user, wave_code=wave_code, by=request.user.username
+    )
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in lines), content_type=CONTENT_TYPES["csv"]
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename("participations", wave_code, "csv")}"'
+    )
+    return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier des clusters",
+        help_text="CSV séparé par « ; » ou XLSX, colonnes vague;region;cluster;thematiques;finess.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Le fichier doit être un CSV ou un XLSX.")
+        if upload.size > settings.MAX_UPLOAD_SIZE:
+            raise forms.ValidationError("Ce fichier est trop volumineux.")
+        return upload
+
+
+def _import_region_ids(user):
+    """None (every region) for national readers and administrators; ARS staff: their regions."""
+    roles = user.roles
+    if roles.sees_everything:
+        return None
+    require(bool(roles.ars_region_ids))
+    return roles.ars_region_ids
+
+
+def import_upload(request):
+    """Step 1: upload and check (nothing written); the report offers to confirm."""
+    region_ids = _import_region_ids(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            lines = services.read_lines(content, upload.name)
+        except services.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            report = services.import_clusters(
+                lines=lines, by=request.user, dry_run=True, region_ids=region_ids
+            )
+            if report.ok:
+                _keep_pending(request, content, upload.name)
+    context = {"title": "Import de clusters", "form": form, "report": report}
+    return render(request, "programme/import_upload.html", context)
+
+
+def _keep_pending(request, content: bytes, name: str) -> None:
+    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+    path = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", ContentFile(content))
+    request.session[PENDING_IMPORT] = {"path": path, "name": name}
+
+
+@require_POST
+def import_confirm(request):
+    """Step 2: import the file checked at step 1, for real (all or nothing)."""
+    region_ids = _import_region_ids(request.user)
+    pending = request.session.pop(PENDING_IMPORT, None)
+    if not pending or not default_storage.exists(pending["path"]):
+        messages.error(request, "Aucun fichier vérifié à importer : déposez-le de nouveau.")
+        return redirect("programme:import-upload")
+    with default_storage.open(pending["path"], "rb") as stored:
+        content = stored.read()
+    default_storage.delete(pending["path"])
+    report = services.import_clusters(
+        lines=services.read_lines(content, pending["name"]), by=request.user, region_ids=region_ids
+    )
+    if not report.ok:  # the data changed since the check
+        context = {"title": "Import de clusters", "form": ImportForm(), "report": report}
+        return render(request, "programme/import_upload.html", context)
+    messages.success(
+        request,
+        f"Import terminé : {len(report.created_clusters)} cluster(s) créé(s), "
+        f"{report.created_memberships} participation(s), "
+        f"{len(report.unchanged_clusters)} cluster(s) déjà présent(s) inchangé(s).",
+    )
+    return redirect(reverse("programme:dashboard"))
