@@ -15,3 +15,4 @@ class ClustersConfig(AppConfig):
         auditlog.register(models.DelegationContact)
         auditlog.register(models.Session, m2m_fields={"tools"})
         auditlog.register(models.Attendance)
+        auditlog.register(models.SessionAttachment)

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -331,3 +333,47 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.membership.establishment.short_name}: {self.count} {self.role}"
+
+
+def _attachment_path(instance, filename):
+    """A random name: the uploader's file name is kept in the database only."""
+    return f"seances/{uuid.uuid4().hex}"
+
+
+class SessionAttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        roles = user.roles
+        if roles.sees_everything:
+            return self
+        return self.filter(session__cluster__region_id__in=roles.region_ids)
+
+
+class SessionAttachment(models.Model):
+    """A file of a session (agenda, slides, sign-in sheet), downloaded only through a view."""
+
+    class Kind(models.TextChoices):
+        ORDRE_DU_JOUR = "ordre_du_jour", "Ordre du jour"
+        SUPPORT = "support", "Support de présentation"
+        EMARGEMENT = "emargement", "Feuille d'émargement"
+        AUTRE = "autre", "Autre document"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField("type de document", max_length=16, choices=Kind.choices)
+    file = models.FileField("fichier", upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField("nom du fichier", max_length=255)
+    content_type = models.CharField("type de contenu", max_length=100)
+    size = models.PositiveIntegerField("taille (octets)")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionAttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "pièce jointe de séance"
+        verbose_name_plural = "pièces jointes de séance"
+        ordering = ["session", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name

@@ -199,3 +199,122 @@ def session_save_attendance(*, session: Session, counts: dict[tuple[int, str], i
         for (membership_id, role), count in counts.items()
         if count
     )
+
+
+# --- Sessions, attendance, attachments (the facilitators' work) -----------------------------
+
+
+def session_content_visible(user, cluster) -> bool:
+    """Whether `user` may read the content of the cluster's confidential sessions: the regional
+    staff only (national readers and administrators see the date and the kind)."""
+    return cluster.region_id in user.roles.region_ids
+
+
+def attendance_summary(*, memberships, attendances) -> dict:
+    """The attendance grid with its totals and rates, computed in Python (no query).
+
+    `memberships`: the grid's rows. Rates: an establishment is "represented" when at least one
+    person of it attended; the attendance rate is represented establishments / rows, and per role
+    the share of establishments that sent someone in that role.
+    """
+    from .models import ParticipantRole
+
+    roles = ParticipantRole.values
+    cells = {(a.membership_id, a.role): a.count for a in attendances}
+    rows = []
+    for membership in memberships:
+        counts = [cells.get((membership.pk, role), 0) for role in roles]
+        rows.append({"membership": membership, "counts": counts, "total": sum(counts)})
+    member_count = len(rows)
+    represented = sum(1 for row in rows if row["total"])
+    columns = []
+    for index, (role, label) in enumerate(ParticipantRole.choices):
+        with_role = sum(1 for row in rows if row["counts"][index])
+        columns.append(
+            {
+                "role": role,
+                "label": label,
+                "total": sum(row["counts"][index] for row in rows),
+                "establishments": with_role,
+                "rate": round(100 * with_role / member_count) if member_count else None,
+            }
+        )
+    return {
+        "rows": rows,
+        "columns": columns,
+        "total": sum(row["total"] for row in rows),
+        "member_count": member_count,
+        "represented": represented,
+        "rate": round(100 * represented / member_count) if member_count else None,
+    }
+
+
+@transaction.atomic
+def session_record(
+    *,
+    cluster: Cluster,
+    by,
+    values: dict,
+    tools,
+    counts: dict[tuple[int, str], int],
+    is_draft: bool,
+    session: Session | None = None,
+) -> Session:
+    """Create or update a session with its attendance grid. A draft needs only a date; a
+    completed session needs at least one person present. Only the cells of active members are
+    replaced (a withdrawn member's past attendance stays)."""
+    from .models import ParticipantRole
+
+    active_ids = set(cluster.memberships.active().values_list("id", flat=True))
+    for (membership_id, role), count in counts.items():
+        if membership_id not in active_ids:
+            raise ValidationError("La présence ne peut concerner que les membres actifs.")
+        if role not in ParticipantRole.values:
+            raise ValidationError("Rôle de participant inconnu.")
+        if count is None or count < 0:
+            raise ValidationError("Un nombre de présents ne peut pas être négatif.")
+    if not is_draft and not any(counts.values()):
+        raise ValidationError(
+            "Pour enregistrer la séance comme terminée, indiquez au moins une présence "
+            "(ou enregistrez-la comme brouillon)."
+        )
+    if session is None:
+        # Lock the cluster so two sessions created at once get different numbers.
+        Cluster.objects.select_for_update().filter(pk=cluster.pk).first()
+        session = Session(cluster=cluster, number=next_session_number(cluster), created_by=by)
+    for name, value in values.items():
+        setattr(session, name, value)
+    session.is_draft = is_draft
+    session.full_clean(exclude=["cluster", "created_by", "tools"])
+    session.save()
+    session.tools.set(tools)
+    session.attendances.filter(membership_id__in=active_ids).delete()
+    Attendance.objects.bulk_create(
+        Attendance(session=session, membership_id=membership_id, role=role, count=count)
+        for (membership_id, role), count in counts.items()
+        if count
+    )
+    return session
+
+
+def session_add_attachment(*, session: Session, file, kind: str, content_type: str, by):
+    """Store an already checked file (see session_forms.AttachmentForm) under a random name."""
+    from .models import SessionAttachment
+
+    attachment = SessionAttachment(
+        session=session,
+        kind=kind,
+        original_name=file.name[-255:],
+        content_type=content_type,
+        size=file.size,
+        uploaded_by=by,
+    )
+    attachment.file.save(file.name, file, save=False)
+    attachment.save()
+    return attachment
+
+
+def session_delete_attachment(*, attachment) -> None:
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

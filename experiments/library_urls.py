@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import library_views as views
 
 app_name = "library"
 
-urlpatterns = []
+# Public pages (no login): the good-practice library of published monographs.
+urlpatterns = [
+    path("", views.library_list, name="monograph-list"),
+    path("<int:pk>/", views.library_detail, name="monograph-detail"),
+]

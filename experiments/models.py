@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 
@@ -105,6 +107,12 @@ MONOGRAPH_SECTIONS = [
 ]
 
 
+def monograph_search_vector() -> SearchVector:
+    """French full-text vector over the title and the nine sections (the GIN index below is
+    built on this very expression, so library searches use it)."""
+    return SearchVector("title", *(name for name, _label in MONOGRAPH_SECTIONS), config="french")
+
+
 class Monograph(models.Model):
     class Status(models.TextChoices):
         BROUILLON = "brouillon", "Brouillon"
@@ -142,10 +150,17 @@ class Monograph(models.Model):
     class Meta:
         verbose_name = "monographie"
         ordering = ["-published_at", "title"]
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            GinIndex(monograph_search_vector(), name="monograph_fulltext"),
+        ]
 
     def __str__(self):
         return self.title
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """(field name, French heading, text) of the nine sections, in order."""
+        return [(name, label, getattr(self, name)) for name, label in MONOGRAPH_SECTIONS]
 
 
 class MonographTransition(models.Model):

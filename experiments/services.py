@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Monograph, MonographTransition
+from .models import Experiment, Indicator, Measurement, Monograph, MonographTransition
 
 Status = Monograph.Status
 
@@ -74,3 +74,58 @@ def monograph_transition(*, monograph: Monograph, target: str, by, comment: str 
         monograph=monograph, from_status=source, to_status=target, comment=comment, by=by
     )
     return monograph
+
+
+def monograph_editable_refusal(monograph: Monograph) -> str | None:
+    if monograph.status != Status.BROUILLON:
+        return (
+            f"Une monographie « {monograph.get_status_display()} » n'est plus modifiable : "
+            "l'ARS peut la renvoyer pour modification."
+        )
+    return None
+
+
+@transaction.atomic
+def monograph_save(*, membership, values: dict, by, monograph: Monograph | None = None):
+    """Create or update the monograph of a member establishment (drafts only)."""
+    if monograph is None:
+        if Monograph.objects.filter(membership=membership).exists():
+            raise ValidationError("Cet établissement a déjà une monographie.")
+        monograph = Monograph(membership=membership)
+    else:
+        refusal = monograph_editable_refusal(monograph)
+        if refusal:
+            raise ValidationError(refusal)
+    for name, value in values.items():
+        setattr(monograph, name, value)
+    monograph.save()
+    monograph.authors.add(by)
+    return monograph
+
+
+@transaction.atomic
+def experiment_save(*, membership, values: dict, themes, by, experiment=None) -> Experiment:
+    if not membership.is_active and experiment is None:
+        raise ValidationError("Cet établissement s'est retiré du cluster.")
+    experiment = experiment or Experiment(membership=membership)
+    for name, value in values.items():
+        setattr(experiment, name, value)
+    experiment.save()
+    experiment.themes.set(themes)
+    return experiment
+
+
+def indicator_save(*, experiment: Experiment, values: dict, by, indicator=None) -> Indicator:
+    indicator = indicator or Indicator(experiment=experiment)
+    for name, value in values.items():
+        setattr(indicator, name, value)
+    indicator.save()
+    return indicator
+
+
+def measurement_record(*, indicator: Indicator, measured_on, value, by) -> Measurement:
+    """One value per indicator and date: recording a date again replaces its value."""
+    measurement, _created = Measurement.objects.update_or_create(
+        indicator=indicator, measured_on=measured_on, defaults={"value": value}
+    )
+    return measurement

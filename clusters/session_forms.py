@@ -1,0 +1,198 @@
+"""Forms of the facilitators' pages: session, attendance grid, attachment, phase change."""
+
+import zipfile
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from .models import ParticipantRole, Phase, Session, SessionAttachment, SessionTool
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class SessionForm(forms.ModelForm):
+    tools = forms.ModelMultipleChoiceField(
+        label="Outils utilisés",
+        queryset=SessionTool.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Session
+        fields = [
+            "held_on",
+            "kind",
+            "format",
+            "place",
+            "agenda",
+            "tools",
+            "other_tools",
+            "key_points",
+            "decisions",
+            "next_steps",
+            "is_confidential",
+        ]
+        widgets = {
+            "held_on": DateInput(),
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "key_points": forms.Textarea(attrs={"rows": 5}),
+            "decisions": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"other_tools": "Outils absents de la liste, séparés par des virgules."}
+        error_messages = {"held_on": {"required": "Indiquez la date de la séance."}}
+
+
+class AttendanceForm(forms.Form):
+    """One number field per (active member, role): `m<membership id>-<role>`."""
+
+    def __init__(self, *args, memberships, initial_counts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = list(memberships)
+        initial_counts = initial_counts or {}
+        for membership in self.memberships:
+            for role, label in ParticipantRole.choices:
+                self.fields[self.field_name(membership.pk, role)] = forms.IntegerField(
+                    label=f"{label} — {membership.establishment.short_name}",
+                    min_value=0,
+                    max_value=99,
+                    required=False,
+                    initial=initial_counts.get((membership.pk, role), 0),
+                    error_messages={
+                        "min_value": "Le nombre de présents ne peut pas être négatif.",
+                        "max_value": "99 présents au plus par rôle.",
+                        "invalid": "Saisissez un nombre entier.",
+                    },
+                    widget=forms.NumberInput(attrs={"class": "fr-input", "inputmode": "numeric"}),
+                )
+
+    @staticmethod
+    def field_name(membership_id, role) -> str:
+        return f"m{membership_id}-{role}"
+
+    def counts(self) -> dict[tuple[int, str], int]:
+        return {
+            (membership.pk, role): self.cleaned_data.get(self.field_name(membership.pk, role)) or 0
+            for membership in self.memberships
+            for role in ParticipantRole.values
+        }
+
+    def grid(self) -> list[dict]:
+        """Rows for the template: the member and its bound fields, in role order."""
+        return [
+            {
+                "membership": membership,
+                "fields": [self[self.field_name(membership.pk, role)] for role in ParticipantRole],
+            }
+            for membership in self.memberships
+        ]
+
+
+# (content type, label) of each accepted kind of file, detected from the content.
+PDF = ("application/pdf", "PDF")
+OOXML = {
+    "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"),
+    "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
+    "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "PPTX"),
+}
+ODF = {
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "application/vnd.oasis.opendocument.presentation": "ODP",
+}
+IMAGES = [
+    (b"\x89PNG\r\n\x1a\n", ("image/png", "PNG")),
+    (b"\xff\xd8\xff", ("image/jpeg", "JPEG")),
+    (b"GIF87a", ("image/gif", "GIF")),
+    (b"GIF89a", ("image/gif", "GIF")),
+]
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def detect_file_type(file) -> tuple[str, str] | None:
+    """(content type, label) of an accepted file, judged by its bytes (never by its name), or
+    None. Accepted: PDF, Office documents (OOXML, OpenDocument, legacy OLE2), PNG, JPEG, GIF,
+    WebP."""
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    if head.startswith(b"%PDF-"):
+        return PDF
+    for magic, kind in IMAGES:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ("image/webp", "WebP")
+    if head.startswith(OLE2):
+        return ("application/vnd.ms-office", "Office (ancien format)")
+    if head.startswith(b"PK\x03\x04"):
+        return _detect_zip_document(file)
+    return None
+
+
+def _detect_zip_document(file) -> tuple[str, str] | None:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                return (mimetype, ODF[mimetype]) if mimetype in ODF else None
+            if "[Content_Types].xml" in names:
+                for folder, kind in OOXML.items():
+                    if any(name.startswith(folder) for name in names):
+                        return kind
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    finally:
+        file.seek(0)
+    return None
+
+
+class AttachmentForm(forms.ModelForm):
+    upload = forms.FileField(
+        label="Fichier",
+        help_text=(
+            "PDF, document bureautique (Word, Excel, PowerPoint, LibreOffice) ou image (PNG, "
+            f"JPEG, GIF, WebP), {filesizeformat(settings.MAX_UPLOAD_SIZE)} au plus."
+        ),
+        error_messages={"required": "Choisissez un fichier."},
+    )
+
+    class Meta:
+        model = SessionAttachment
+        fields = ["kind"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data["upload"]
+        if upload.size > settings.MAX_UPLOAD_SIZE:
+            raise forms.ValidationError(
+                f"Le fichier dépasse la taille maximale "
+                f"({filesizeformat(settings.MAX_UPLOAD_SIZE)})."
+            )
+        kind = detect_file_type(upload)
+        if kind is None:
+            raise forms.ValidationError(
+                "Ce type de fichier n'est pas accepté : seuls les PDF, documents bureautiques "
+                "et images sont acceptés (le contenu du fichier a été vérifié, pas son nom)."
+            )
+        self.content_type = kind[0]
+        return upload
+
+
+class PhaseChangeForm(forms.Form):
+    phase = forms.ChoiceField(label="Nouvelle phase", choices=Phase.choices)
+    changed_on = forms.DateField(
+        label="Date du changement",
+        widget=DateInput(),
+        error_messages={"required": "Indiquez la date du changement."},
+    )
+    comment = forms.CharField(
+        label="Commentaire", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -1,0 +1,104 @@
+"""The good-practice library: published monographs, public (no login), no personal data.
+
+Authors are personal data: the pages name the establishment and the Aract that facilitated the
+cluster, never a person. Contact details typed into a section are masked as well."""
+
+import re
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404, render
+
+from clusters.models import Cluster
+
+from .forms import LibraryFilterForm
+from .models import Experiment, Monograph, monograph_search_vector
+
+CONTACT_PATTERNS = [
+    re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),  # e-mail addresses
+    re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)"),  # French phone numbers
+]
+MASK = "[coordonnées masquées]"
+
+
+def redact_contacts(text: str) -> str:
+    for pattern in CONTACT_PATTERNS:
+        text = pattern.sub(MASK, text)
+    return text
+
+
+def _published():
+    return Monograph.objects.filter(status=Monograph.Status.PUBLIEE).select_related(
+        "membership__establishment",
+        "membership__cluster__region",
+        "membership__cluster__wave",
+        "membership__cluster__aract",
+    )
+
+
+def _filter(monographs, data):
+    if data.get("theme"):
+        theme = data["theme"]
+        in_cluster = Cluster.themes.through.objects.filter(
+            cluster_id=OuterRef("membership__cluster_id"), theme=theme
+        )
+        in_experiment = Experiment.themes.through.objects.filter(
+            experiment__membership_id=OuterRef("membership_id"), theme=theme
+        )
+        monographs = monographs.filter(Q(Exists(in_cluster)) | Q(Exists(in_experiment)))
+    if data.get("sector"):
+        monographs = monographs.filter(membership__establishment__sector=data["sector"])
+    if data.get("region"):
+        monographs = monographs.filter(membership__cluster__region=data["region"])
+    if data.get("wave"):
+        monographs = monographs.filter(membership__cluster__wave=data["wave"])
+    if data.get("q"):
+        query = SearchQuery(data["q"], config="french", search_type="websearch")
+        vector = monograph_search_vector()
+        monographs = (
+            monographs.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(search=query)
+            .order_by("-rank", "-published_at")
+        )
+    return monographs
+
+
+@login_not_required
+def library_list(request):
+    form = LibraryFilterForm(request.GET or None)
+    monographs = _published().prefetch_related("membership__cluster__themes")
+    if form.is_bound and form.is_valid():
+        monographs = _filter(monographs, form.cleaned_data)
+    page = Paginator(monographs, 10)
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    context = {
+        "title": "Bibliothèque des bonnes pratiques",
+        "form": form,
+        "page": page.get_page(request.GET.get("page")),
+        "querystring_prefix": f"{querystring.urlencode()}&" if querystring else "",
+        "filtered": bool(querystring),
+    }
+    return render(request, "library/monograph_list.html", context)
+
+
+@login_not_required
+def library_detail(request, pk):
+    monograph = get_object_or_404(
+        _published().prefetch_related("membership__cluster__themes"), pk=pk
+    )
+    sections = [
+        {"name": name, "label": label, "text": redact_contacts(text)}
+        for name, label, text in monograph.sections()
+        if text.strip()
+    ]
+    context = {
+        "title": monograph.title,
+        "monograph": monograph,
+        "establishment": monograph.membership.establishment,
+        "cluster": monograph.membership.cluster,
+        "sections": sections,
+    }
+    return render(request, "library/monograph_detail.html", context)
