@@ -120,6 +120,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Re-send report jobs the broker lost (Redis down at request time, worker killed mid-job).
+CELERY_BEAT_SCHEDULE = {
+    "requeue-pending-report-jobs": {
+        "task": "reports.tasks.requeue_pending_jobs",
+        "schedule": 60.0,  # seconds
+    },
+}
 
 # --- Authentication and sessions ------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

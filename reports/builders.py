@@ -1,0 +1,418 @@
+"""Step 1 of a report: build its context. Every query of a report runs here, so that the
+template (step 2) and WeasyPrint (step 3) only read plain Python data.
+
+What never enters a context: people's names (participants appear by role), delegation contacts,
+addresses and phone numbers, and the content of confidential sessions (only their date and kind).
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from clusters.models import Attendance, Cluster, Membership, ParticipantRole, Phase, Session, Wave
+from establishments.models import LegalStatus, Organisation, Region, Sector
+from experiments.charts import format_number, indicator_chart_svg, indicator_trend
+from experiments.models import Experiment, Indicator, Measurement, Monograph
+
+# Monographs the report quotes: those the ARS has validated (drafts are not final words).
+QUOTED_MONOGRAPHS = (Monograph.Status.VALIDEE, Monograph.Status.PUBLIEE)
+PHASE_LABELS = dict(Phase.choices)
+
+
+@dataclass
+class Breakdown:
+    """A count per label, in a stable order (the choices' order), with the total."""
+
+    caption: str
+    rows: list[tuple[str, int]]
+    total: int = field(init=False)
+
+    def __post_init__(self):
+        self.total = sum(count for _label, count in self.rows)
+
+
+def _breakdown(caption, values, choices=None) -> Breakdown:
+    counts = Counter(values)
+    if choices is not None:
+        rows = [(label, counts[value]) for value, label in choices if counts[value]]
+    else:
+        rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return Breakdown(caption, rows)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole else "—"
+
+
+def _organisations(region_id) -> dict[str, str]:
+    """The region's ARS and Aract names (organisations, never people)."""
+    names = dict(
+        Organisation.objects.filter(region_id=region_id).values_list("kind", "name").order_by("id")
+    )
+    return {
+        "ars": names.get(Organisation.Kind.ARS, "—"),
+        "aract": names.get(Organisation.Kind.ARACT, "—"),
+    }
+
+
+def _is_member_on(membership: Membership, day: datetime.date) -> bool:
+    return membership.joined_on <= day and (
+        membership.withdrawn_on is None or membership.withdrawn_on > day
+    )
+
+
+def _measurements_prefetch():
+    indicators = Indicator.objects.prefetch_related(
+        Prefetch("measurements", queryset=Measurement.objects.order_by("measured_on"))
+    )
+    return Prefetch(
+        "experiments",
+        queryset=Experiment.objects.order_by("starts_on", "title").prefetch_related(
+            Prefetch("indicators", queryset=indicators.order_by("name"))
+        ),
+    )
+
+
+def _experiment_row(experiment: Experiment, *, chart_prefix: str) -> dict:
+    indicators = []
+    for indicator in experiment.indicators.all():
+        measurements = list(indicator.measurements.all())
+        trend = indicator_trend(indicator, measurements)
+        unit = f" {indicator.unit}" if indicator.unit else ""
+        last = measurements[-1] if measurements else None
+        indicators.append(
+            {
+                "name": indicator.name,
+                "baseline": f"{format_number(indicator.baseline)}{unit}",
+                "target": f"{format_number(indicator.target)}{unit}",
+                "last": f"{format_number(last.value)}{unit}" if last else "—",
+                "last_on": last.measured_on if last else None,
+                "trend": trend.label,
+                "sentence": trend.sentence,
+                "chart": indicator_chart_svg(indicator, measurements, id_prefix=chart_prefix),
+            }
+        )
+    return {
+        "title": experiment.title,
+        "unit": experiment.unit,
+        "status": experiment.get_status_display(),
+        "starts_on": experiment.starts_on,
+        "ends_on": experiment.ends_on,
+        "problem": experiment.problem,
+        "objectives": experiment.objectives,
+        "actions": experiment.actions,
+        "indicators": indicators,
+    }
+
+
+def cluster_context(cluster_id: int) -> dict:
+    """Everything the cluster restitution report shows. Eleven queries whatever the size."""
+    today = timezone.localdate()
+    cluster = (
+        Cluster.objects.select_related("region", "wave", "aract")
+        .prefetch_related("themes")
+        .get(pk=cluster_id)
+    )
+    memberships = list(
+        cluster.memberships.select_related("establishment", "monograph")
+        .prefetch_related(_measurements_prefetch())
+        .order_by("withdrawn_on", "establishment__short_name")
+    )
+    sessions = list(
+        cluster.sessions.filter(is_draft=False)
+        .prefetch_related("tools")
+        .order_by("held_on", "number")
+    )
+    held = [s for s in sessions if s.held_on <= today]
+    open_held = [s for s in held if not s.is_confidential]
+
+    # Attendance: presence cells of the non-confidential sessions held (rows with count > 0).
+    cells = list(
+        Attendance.objects.filter(session__in=open_held, count__gt=0).values_list(
+            "session_id", "membership_id", "role", "count"
+        )
+    )
+    present_pairs = {role: set() for role in ParticipantRole.values}
+    people = Counter()
+    per_session = {s.pk: {"people": 0, "members": set()} for s in open_held}
+    for session_id, membership_id, role, count in cells:
+        present_pairs[role].add((session_id, membership_id))
+        people[role] += count
+        per_session[session_id]["people"] += count
+        per_session[session_id]["members"].add(membership_id)
+    expected = sum(
+        1 for session in open_held for m in memberships if _is_member_on(m, session.held_on)
+    )
+    attendance = [
+        {
+            "role": label,
+            "people": people[value],
+            "present": len(present_pairs[value]),
+            "rate": _percent(len(present_pairs[value]), expected),
+        }
+        for value, label in ParticipantRole.choices
+        if value != ParticipantRole.AUTRE or people[value]
+    ]
+
+    session_rows = []
+    for session in sessions:
+        row = {
+            "number": session.number,
+            "held_on": session.held_on,
+            "kind": session.get_kind_display(),
+            "is_held": session.held_on <= today,
+            "is_confidential": session.is_confidential,
+        }
+        if not session.is_confidential:  # confidential sessions: date and kind only
+            counts = per_session.get(session.pk, {"people": 0, "members": set()})
+            row |= {
+                "format": session.get_format_display(),
+                "agenda": session.agenda,
+                "tools": [t.name for t in session.tools.all()]
+                + ([session.other_tools] if session.other_tools else []),
+                "key_points": session.key_points,
+                "decisions": session.decisions,
+                "next_steps": session.next_steps,
+                "people": counts["people"],
+                "members_present": len(counts["members"]),
+            }
+        session_rows.append(row)
+
+    active = [m for m in memberships if m.withdrawn_on is None]
+    members = []
+    lessons = []
+    for membership in memberships:
+        establishment = membership.establishment
+        monograph = getattr(membership, "monograph", None)
+        quoted = monograph if monograph and monograph.status in QUOTED_MONOGRAPHS else None
+        members.append(
+            {
+                "anchor": f"membre-{membership.pk}",
+                "name": establishment.short_name,
+                "long_name": establishment.long_name,
+                "finess": establishment.finess,
+                "town": establishment.town,
+                "category": establishment.category_label,
+                "sector": establishment.get_sector_display(),
+                "legal_status": establishment.get_legal_status_display(),
+                "joined_on": membership.joined_on,
+                "withdrawn_on": membership.withdrawn_on,
+                "phase": membership.get_phase_display(),
+                "phase_index": Phase.values.index(membership.phase) + 1,
+                "experiments": [
+                    _experiment_row(e, chart_prefix=f"m{membership.pk}-e{e.pk}")
+                    for e in membership.experiments.all()
+                ],
+                "monograph": {"title": quoted.title, "status": quoted.get_status_display()}
+                if quoted
+                else None,
+            }
+        )
+        if quoted and (quoted.lessons or quoted.outlook):
+            lessons.append(
+                {"establishment": establishment.short_name, "lessons": quoted.lessons,
+                 "outlook": quoted.outlook}
+            )  # fmt: skip
+    last_open = open_held[-1] if open_held else None
+    return {
+        "kind": "cluster",
+        "title": f"Rapport de restitution — {cluster.name}",
+        "generated_on": today,
+        "cluster": {
+            "name": cluster.name,
+            "region": cluster.region.name,
+            "wave": cluster.wave.name,
+            "status": cluster.get_status_display(),
+            "themes": [t.name for t in cluster.themes.all()],
+            "problem_statement": cluster.problem_statement,
+            "starts_on": cluster.starts_on,
+            "ends_on": cluster.ends_on,
+            "closed_on": cluster.closed_on,
+            "aract": cluster.aract.name
+            if cluster.aract_id
+            else _organisations(cluster.region_id)["aract"],
+            "ars": _organisations(cluster.region_id)["ars"],
+        },
+        "figures": {
+            "members": len(active),
+            "withdrawn": len(memberships) - len(active),
+            "sessions_held": len(held),
+            "sessions_planned": len(sessions) - len(held),
+            "confidential": sum(1 for s in held if s.is_confidential),
+            "experiments": sum(len(m["experiments"]) for m in members if not m["withdrawn_on"]),
+        },
+        "breakdowns": [
+            _breakdown(
+                "Membres par secteur",
+                [m.establishment.sector for m in active],
+                Sector.choices,
+            ),
+            _breakdown(
+                "Membres par statut juridique",
+                [m.establishment.legal_status for m in active],
+                LegalStatus.choices,
+            ),
+            _breakdown(
+                "Membres par catégorie FINESS",
+                [m.establishment.category_label or "Non renseignée" for m in active],
+            ),
+            _breakdown("Membres par phase atteinte", [m.phase for m in active], Phase.choices),
+        ],
+        "attendance": attendance,
+        "attendance_basis": expected,
+        "sessions": session_rows,
+        "members": members,
+        "lessons": lessons,
+        "next_steps": last_open.next_steps if last_open else "",
+        "next_steps_on": last_open.held_on if last_open else None,
+        "phases": Phase.choices,
+    }
+
+
+def region_context(region_id: int, wave_id: int) -> dict:
+    """The regional summary: every cluster of a wave in a region. Seven queries."""
+    today = timezone.localdate()
+    region = Region.objects.get(pk=region_id)
+    wave = Wave.objects.get(pk=wave_id)
+    clusters = list(
+        Cluster.objects.filter(region=region, wave=wave)
+        .select_related("aract")
+        .prefetch_related(
+            "themes",
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("establishment").order_by(
+                    "withdrawn_on", "establishment__short_name"
+                ),
+            ),
+        )
+        .order_by("name")
+    )
+    sessions = dict(
+        Session.objects.filter(cluster__in=clusters, is_draft=False, held_on__lte=today)
+        .values_list("cluster_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    experiments = Counter()
+    for cluster_id, status, count in (
+        Experiment.objects.filter(membership__cluster__in=clusters, membership__withdrawn_on=None)
+        .values_list("membership__cluster_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        experiments[cluster_id] += count
+        experiments[status] += count
+    monographs = dict(
+        Monograph.objects.filter(membership__cluster__in=clusters, status=Monograph.Status.PUBLIEE)
+        .values_list("membership__cluster_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rows = []
+    all_active = []
+    for cluster in clusters:
+        active = [m for m in cluster.memberships.all() if m.withdrawn_on is None]
+        all_active.extend(active)
+        rows.append(
+            {
+                "anchor": f"cluster-{cluster.pk}",
+                "name": cluster.name,
+                "status": cluster.get_status_display(),
+                "themes": [t.name for t in cluster.themes.all()],
+                "problem_statement": cluster.problem_statement,
+                "aract": cluster.aract.name if cluster.aract_id else "—",
+                "starts_on": cluster.starts_on,
+                "ends_on": cluster.ends_on,
+                "sessions_held": sessions.get(cluster.pk, 0),
+                "experiments": experiments[cluster.pk],
+                "monographs_published": monographs.get(cluster.pk, 0),
+                "members": [
+                    {
+                        "name": m.establishment.short_name,
+                        "finess": m.establishment.finess,
+                        "category": m.establishment.category_label,
+                        "sector": m.establishment.get_sector_display(),
+                        "phase": m.get_phase_display(),
+                    }
+                    for m in active
+                ],
+                "phases": _breakdown("Phases", [m.phase for m in active], Phase.choices),
+            }
+        )
+    organisations = _organisations(region.pk)
+    return {
+        "kind": "region",
+        "title": f"Synthèse régionale — {region.name}, {wave.name}",
+        "generated_on": today,
+        "region": region.name,
+        "wave": wave.name,
+        "ars": organisations["ars"],
+        "aract": organisations["aract"],
+        "figures": {
+            "clusters": len(clusters),
+            "participations": len(all_active),
+            "establishments": len({m.establishment_id for m in all_active}),
+            "sessions_held": sum(sessions.values()),
+            "experiments": sum(experiments[c.pk] for c in clusters),
+            "monographs_published": sum(monographs.values()),
+        },
+        "breakdowns": [
+            _breakdown("Clusters par statut", [c.status for c in clusters], Cluster.Status.choices),
+            _breakdown(
+                "Participations par secteur",
+                [m.establishment.sector for m in all_active],
+                Sector.choices,
+            ),
+            _breakdown(
+                "Participations par statut juridique",
+                [m.establishment.legal_status for m in all_active],
+                LegalStatus.choices,
+            ),
+            _breakdown("Participations par phase", [m.phase for m in all_active], Phase.choices),
+            _breakdown(
+                "Expérimentations par statut",
+                [s for s, _l in Experiment.Status.choices for _ in range(experiments[s])],
+                Experiment.Status.choices,
+            ),
+        ],
+        "clusters": rows,
+    }
+
+
+class _EveryRegion:
+    sees_everything = True
+    region_ids = frozenset()
+
+
+@dataclass
+class Operator:
+    """An operator at the command line: sees the whole programme (they hold the database)."""
+
+    roles: _EveryRegion = field(default_factory=_EveryRegion)
+
+
+def national_context(wave_id: int | None, *, user) -> dict:
+    """The national summary: the figures of the national dashboard, for the user's scope."""
+    from programme.statistics import national_summary
+
+    wave = Wave.objects.get(pk=wave_id) if wave_id else None
+    summary = national_summary(user=user, wave_code=wave.code if wave else None)
+    wave_names = dict(Wave.objects.values_list("code", "name"))
+    return {
+        "kind": "national",
+        "title": "Synthèse nationale — " + (wave.name if wave else "toutes les vagues"),
+        "generated_on": timezone.localdate(),
+        "wave": wave.name if wave else "Toutes les vagues",
+        "waves": [
+            {**row, "name": wave_names.get(row["wave"], row["wave"])} for row in summary["waves"]
+        ],
+        "total": summary["total"],
+        "by_region": summary["by_region"],
+        "by_sector": summary["by_sector"],
+        "by_status": summary["by_status"],
+        "by_theme": summary["by_theme"],
+    }

@@ -1,0 +1,149 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from clusters.models import Cluster
+
+from . import services
+from .forms import NationalReportForm, RegionReportForm
+from .models import ReportJob
+
+QUEUED = "Le rapport est demandé : il sera prêt dans quelques instants."
+ALREADY_RUNNING = "Ce rapport est déjà en cours de génération."
+
+
+def _visible_job(request, pk) -> ReportJob:
+    queryset = ReportJob.objects.visible_to(request.user).select_related(
+        "cluster", "region", "wave", "requested_by"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _visible_cluster(request, pk) -> Cluster:
+    return get_object_or_404(
+        Cluster.objects.visible_to(request.user).select_related("region", "wave"), pk=pk
+    )
+
+
+def _asked(request, job: ReportJob):
+    running = job.status == ReportJob.Status.RUNNING
+    messages.info(request, ALREADY_RUNNING if running else QUEUED)
+    return redirect("reports:job-detail", pk=job.pk)
+
+
+@require_GET
+def report_list(request):
+    jobs = ReportJob.objects.visible_to(request.user).select_related(
+        "cluster", "region", "wave", "requested_by"
+    )
+    page = Paginator(jobs, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "title": "Rapports",
+            "page_obj": page,
+            "region_form": RegionReportForm(user=request.user),
+            "national_form": NationalReportForm() if request.user.roles.sees_everything else None,
+        },
+    )
+
+
+@require_GET
+def cluster_report(request, cluster_pk):
+    cluster = _visible_cluster(request, cluster_pk)
+    job = (
+        ReportJob.objects.visible_to(request.user)
+        .filter(kind=ReportJob.Kind.CLUSTER, cluster=cluster)
+        .select_related("requested_by")
+        .first()
+    )
+    context = {"title": f"Rapport de restitution — {cluster.name}", "cluster": cluster, "job": job}
+    return render(request, "reports/cluster_report.html", context)
+
+
+@require_POST
+def cluster_report_request(request, cluster_pk):
+    cluster = _visible_cluster(request, cluster_pk)
+    job = services.request_report(kind=ReportJob.Kind.CLUSTER, cluster=cluster, by=request.user)
+    return _asked(request, job)
+
+
+@require_POST
+def region_report_request(request):
+    form = RegionReportForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("reports:report-list")
+    job = services.request_report(
+        kind=ReportJob.Kind.REGION,
+        region=form.cleaned_data["region"],
+        wave=form.cleaned_data["wave"],
+        by=request.user,
+    )
+    return _asked(request, job)
+
+
+@require_POST
+def national_report_request(request):
+    if not request.user.roles.sees_everything:
+        raise PermissionDenied("La synthèse nationale est réservée aux lecteurs nationaux.")
+    form = NationalReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez une vague existante.")
+        return redirect("reports:report-list")
+    job = services.request_report(
+        kind=ReportJob.Kind.NATIONAL, wave=form.cleaned_data["wave"], by=request.user
+    )
+    return _asked(request, job)
+
+
+@require_GET
+def job_detail(request, pk):
+    job = _visible_job(request, pk)
+    return render(request, "reports/job_detail.html", {"title": str(job), "job": job})
+
+
+@require_GET
+def job_status(request, pk):
+    """What the progress page polls."""
+    job = _visible_job(request, pk)
+    done = job.status == ReportJob.Status.DONE
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "progress": job.progress,
+            "finished": job.is_finished,
+            "error": job.error,
+            "download_url": reverse("reports:job-download", args=[job.pk]) if done else None,
+        }
+    )
+
+
+@require_POST
+def job_retry(request, pk):
+    job = _visible_job(request, pk)
+    return _asked(request, services.retry_job(job=job, by=request.user))
+
+
+@require_GET
+def job_download(request, pk):
+    job = _visible_job(request, pk)
+    if job.status != ReportJob.Status.DONE or not job.file:
+        raise Http404("Ce rapport n'est pas prêt.")
+    response = FileResponse(
+        default_storage.open(job.file.name, "rb"),
+        as_attachment=True,
+        filename=job.download_name,
+        content_type="application/pdf",
+    )
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    return response
