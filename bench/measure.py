@@ -1,0 +1,152 @@
+"""In-process measurement of the pages of bench.pages against one database (JSON on stdout).
+
+    python -m bench.measure --database-url URL [--timed] [--runs 30] [--cookies]
+
+Run by bench.run once per database; the environment gives the production-like settings.
+Each page: two warm-up requests, one request inside CaptureQueriesContext (the query count),
+then, with --timed, up to --runs requests (within --budget seconds) timed with perf_counter,
+their SQL time summed by a connection execute wrapper.
+"""
+
+import argparse
+import json
+import logging
+import math
+import os
+import statistics
+import sys
+import time
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.measure")
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--timed", action="store_true")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--budget", type=float, default=8.0, help="seconds per page at most")
+    parser.add_argument("--cookies", action="store_true", help="print session cookies of users")
+    parser.add_argument("--only", help="comma-separated page keys")
+    args = parser.parse_args(argv)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qvt.settings")
+    import django
+
+    django.setup()
+    # Request errors are reported in the table (status 500), not as tracebacks.
+    logging.disable(logging.CRITICAL)
+    from bench import pages as bench_pages
+
+    names = bench_pages.url_names()
+    ctx = bench_pages.context()
+    selected = bench_pages.PAGES + bench_pages.export_pages(names)
+    if args.only:
+        keys = set(args.only.split(","))
+        selected = [p for p in selected if p.key in keys]
+    results = {"pages": [], "cookies": {}}
+    clients = {}
+    for page in selected:
+        name = bench_pages.resolve_name(page, names)
+        row = {"key": page.key, "label": page.label, "user": page.user or "anonyme"}
+        row["export"] = page.export
+        row["load"] = page.load
+        if name is None:
+            row["status"] = "absent"
+            results["pages"].append(row)
+            continue
+        url = bench_pages.url_of(page, name, ctx)
+        row["url"] = url
+        if page.user not in clients:
+            clients[page.user] = _client(page.user)
+        print(f"  {page.key:<24} {url}", file=sys.stderr)
+        row.update(_measure(clients[page.user], url, args.timed, args.runs, args.budget))
+        results["pages"].append(row)
+    if args.cookies:
+        for user, client in clients.items():
+            if user and "sessionid" in client.cookies:
+                results["cookies"][user] = client.cookies["sessionid"].value
+    json.dump(results, sys.stdout)
+    return 0
+
+
+def _client(username):
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+    if username:
+        user = User.objects.get(username=username)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _get(client, url) -> tuple[int, int]:
+    response = client.get(url)
+    if response.status_code >= 500 and getattr(response, "exc_info", None):
+        raise PageError(repr(response.exc_info[1])[:200])
+    if getattr(response, "streaming", False):
+        size = sum(len(chunk) for chunk in response.streaming_content)
+    else:
+        size = len(response.content)
+    return response.status_code, size
+
+
+class PageError(Exception):
+    pass
+
+
+def _measure(client, url, timed, runs, budget) -> dict:
+    try:
+        return _measure_page(client, url, timed, runs, budget)
+    except PageError as error:
+        return {"status": 500, "error": str(error)}
+
+
+def _measure_page(client, url, timed, runs, budget) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    status, size = _get(client, url)
+    _get(client, url)
+    with CaptureQueriesContext(connection) as captured:
+        status, size = _get(client, url)
+    row = {
+        "status": status,
+        "bytes": size,
+        "queries": len(captured.captured_queries),
+        "sql": [q["sql"][:300] for q in captured.captured_queries],
+    }
+    if not timed or status != 200:
+        return row
+    sql_time = [0.0]
+
+    def timer(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_time[0] += time.perf_counter() - started
+
+    totals, sqls = [], []
+    deadline = time.monotonic() + budget
+    with connection.execute_wrapper(timer):
+        for _ in range(runs):
+            sql_time[0] = 0.0
+            started = time.perf_counter()
+            _get(client, url)
+            totals.append(time.perf_counter() - started)
+            sqls.append(sql_time[0])
+            if time.monotonic() > deadline and len(totals) >= 5:
+                break
+    ordered = sorted(totals)
+    row.update(
+        runs=len(totals),
+        median_ms=statistics.median(totals) * 1000,
+        p95_ms=ordered[math.ceil(0.95 * len(ordered)) - 1] * 1000,
+        sql_median_ms=statistics.median(sqls) * 1000,
+    )
+    return row
+
+
+if __name__ == "__main__":
+    sys.exit(main())

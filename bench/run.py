@@ -1,0 +1,309 @@
+"""The benchmark table: query counts at two scales, in-process times, and a loopback load test.
+
+    python -m bench.populate --scale 1                       # once: the national-scale database
+    python -m bench.populate --scale 0.1 --database-url URL_small  # once: the small one
+    python -m bench.run [--database-url URL] [--small-database-url URL]   (or: make bench)
+
+Defaults: $DATABASE_URL for scale 1 and the same URL with "_small" appended to the database
+name for scale 0.1. Settings are production-like (DEBUG off, a SECRET_KEY) except HTTPS
+redirects and secure cookies, since the traffic is plain HTTP on 127.0.0.1. All traffic goes to
+127.0.0.1 only and is bounded: --runs requests per page in process, then --clients concurrent
+clients for --duration seconds on each load-tested page (wrk when installed, else threads).
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+TARGETS = {"median_ms": 60, "p95_ms": 150, "sql_ratio": 5, "p99_ms": 300}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--small-database-url")
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=15, help="seconds per load-tested page")
+    parser.add_argument("--load", default="", help="page keys to load-test (default: marked)")
+    parser.add_argument("--no-load", action="store_true", help="skip the load test")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--only", help="comma-separated page keys (default: every page)")
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    args = parser.parse_args(argv)
+    if not args.database_url:
+        sys.exit("Set DATABASE_URL (the scale-1 database) or pass --database-url.")
+    small_url = args.small_database_url or _small_url(args.database_url)
+
+    env = _production_env(args.database_url)
+    _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    print("Scale 0.1: query counts...", file=sys.stderr)
+    small = _measure(small_url, env, timed=False, args=args)
+    print("Scale 1: query counts and in-process times...", file=sys.stderr)
+    large = _measure(args.database_url, env, timed=True, args=args)
+    loads = {}
+    if not args.no_load:
+        keys = (
+            args.load.split(",") if args.load else [p["key"] for p in large["pages"] if p["load"]]
+        )
+        loads = _load_test(large, keys, env, args)
+    table = render(small, large, loads, args)
+    print(table)
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+def _small_url(url: str) -> str:
+    base, _, query = url.partition("?")
+    return base.rstrip("/") + "_small" + (f"?{query}" if query else "")
+
+
+def _production_env(database_url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="False",
+        SECRET_KEY=os.environ.get("BENCH_SECRET_KEY", secrets.token_urlsafe(40)),
+        ALLOWED_HOSTS="127.0.0.1",
+        # Plain HTTP on loopback: no HTTPS redirect, cookies sent without TLS.
+        SECURE_SSL_REDIRECT="False",
+        SECURE_COOKIES="False",
+        DATABASE_URL=database_url,
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _run(command, env, **kwargs):
+    return subprocess.run(command, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def _measure(url, env, *, timed, args) -> dict:
+    command = [PYTHON, "-m", "bench.measure", "--database-url", url]
+    if timed:
+        command += ["--timed", "--runs", str(args.runs), "--cookies"]
+    if args.only:
+        command += ["--only", args.only]
+    try:
+        done = _run(command, env, stdout=subprocess.PIPE, timeout=1800)
+    except subprocess.CalledProcessError:
+        print(f"  could not measure {url} (populated? see bench.populate)", file=sys.stderr)
+        return {"pages": [], "cookies": {}}
+    return json.loads(done.stdout)
+
+
+# --- load test ------------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _load_test(large, keys, env, args) -> dict:
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"), "qvt.wsgi", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(args.workers), "--threads", str(args.threads),
+            "--worker-class", "gthread", "--log-level", "warning",
+        ],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    results = {}
+    try:
+        _wait_ready(port, server)
+        pages = {p["key"]: p for p in large["pages"]}
+        for key in keys:
+            page = pages.get(key)
+            if not page or page.get("status") != 200:
+                continue
+            cookie = large["cookies"].get(page["user"], "")
+            url = f"http://127.0.0.1:{port}{page['url']}"
+            status = _probe(url, cookie)
+            if status != 200:
+                results[key] = {"error": f"HTTP {status} before the test"}
+                continue
+            print(f"Load test: {key} ({args.clients} clients, {args.duration} s)", file=sys.stderr)
+            runner = _wrk if shutil.which("wrk") else _threads
+            results[key] = runner(url, cookie, args.clients, args.duration)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return results
+
+
+def _wait_ready(port, server) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn stopped at start-up")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start within 60 s")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _request(url, cookie, timeout=30) -> int:
+    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _probe(url, cookie) -> int:
+    return _request(url, cookie)
+
+
+def _wrk(url, cookie, clients, duration) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{duration}s", "--latency", "--timeout",
+         "10s", "-H", f"Cookie: sessionid={cookie}", url],
+        capture_output=True, text=True, timeout=duration + 60, check=True,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = _wrk_ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        errors += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                          output):  # fmt: skip
+        errors += sum(int(g) for g in match.groups())
+    return {"rps": rps, "p99_ms": p99, "errors": errors, "requests": total, "tool": "wrk"}
+
+
+def _wrk_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def _threads(url, cookie, clients, duration) -> dict:
+    """A small load generator for machines without wrk: `clients` threads, each in a loop."""
+    latencies, errors, lock = [], [0], threading.Lock()
+    deadline = time.monotonic() + duration
+
+    def worker():
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                status = _request(url, cookie, timeout=10)
+            except OSError:
+                status = 0
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if status != 200:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ordered = sorted(latencies)
+    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000 if ordered else 0
+    return {
+        "rps": len(latencies) / duration,
+        "p99_ms": p99,
+        "errors": errors[0],
+        "requests": len(latencies),
+        "tool": "threads",
+    }
+
+
+# --- the table -------------------------------------------------------------------------------------
+def render(small, large, loads, args) -> str:
+    small_pages = {p["key"]: p for p in small["pages"]}
+    header = [
+        "page", "user", "q@0.1", "q@1", "median ms", "p95 ms", "SQL ms", "page/SQL",
+        "req/s", "p99 ms", "errors",
+    ]  # fmt: skip
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    misses = []
+    for page in large["pages"]:
+        key = page["key"]
+        label = page["label"]
+        status = page.get("status")
+        if status == "absent":
+            lines.append(f"| {label} | {page['user']} | absent |" + " |" * (len(header) - 3))
+            continue
+        if status != 200:
+            note = f"HTTP {status}" + (f": {page['error'][:60]}" if page.get("error") else "")
+            lines.append(f"| {label} | {page['user']} | {note} |" + " |" * (len(header) - 3))
+            misses.append(f"{key}: {note}")
+            continue
+        small_q = small_pages.get(key, {}).get("queries")
+        queries = page["queries"]
+        ratio = page["median_ms"] / page["sql_median_ms"] if page["sql_median_ms"] else 0
+        load = loads.get(key, {})
+        cells = [
+            label,
+            page["user"],
+            "-" if small_q is None else str(small_q),
+            str(queries) + ("" if small_q in (None, queries) else " ≠"),
+            f"{page['median_ms']:.0f}",
+            f"{page['p95_ms']:.0f}",
+            f"{page['sql_median_ms']:.0f}",
+            f"{ratio:.1f}",
+            f"{load['rps']:.0f}" if "rps" in load else load.get("error", ""),
+            f"{load['p99_ms']:.0f}" if "p99_ms" in load else "",
+            str(load["errors"]) if "errors" in load else "",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+        if small_q is not None and small_q != queries:
+            misses.append(f"{key}: {small_q} queries at 0.1, {queries} at 1")
+        if page["median_ms"] > TARGETS["median_ms"]:
+            misses.append(f"{key}: median {page['median_ms']:.0f} ms > {TARGETS['median_ms']}")
+        if page["p95_ms"] > TARGETS["p95_ms"]:
+            misses.append(f"{key}: p95 {page['p95_ms']:.0f} ms > {TARGETS['p95_ms']}")
+        if ratio > TARGETS["sql_ratio"]:
+            misses.append(f"{key}: page/SQL {ratio:.1f} > {TARGETS['sql_ratio']}")
+        if load.get("errors"):
+            misses.append(f"{key}: {load['errors']} errors under load")
+        if load.get("p99_ms", 0) > TARGETS["p99_ms"]:
+            misses.append(f"{key}: p99 {load['p99_ms']:.0f} ms under load > {TARGETS['p99_ms']}")
+    tool = next((v["tool"] for v in loads.values() if "tool" in v), "-")
+    lines += [
+        "",
+        f"In process: {args.runs} requests per page at most (8 s budget), after 3 warm-ups; "
+        f"load: {args.clients} clients x {args.duration} s per page ({tool}) against gunicorn "
+        f"({args.workers} workers x {args.threads} threads) on 127.0.0.1.",
+        f"Targets: median <= {TARGETS['median_ms']} ms, p95 <= {TARGETS['p95_ms']} ms, "
+        f"page/SQL <= {TARGETS['sql_ratio']}, equal query counts, load: 0 errors and "
+        f"p99 <= {TARGETS['p99_ms']} ms (cluster list).",
+        "Missed: " + ("; ".join(misses) if misses else "none"),
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
