@@ -107,7 +107,7 @@ def _measure(url, env, *, timed, args) -> dict:
     return json.loads(done.stdout)
 
 
-# --- load test ------------------------------------------------------------------------------------
+# --- load test ---------------------------------------------------------------------------------
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -240,7 +240,7 @@ def _threads(url, cookie, clients, duration) -> dict:
     }
 
 
-# --- the table -------------------------------------------------------------------------------------
+# --- the table ---------------------------------------------------------------------------------
 def render(small, large, loads, args) -> str:
     small_pages = {p["key"]: p for p in small["pages"]}
     header = [
