@@ -213,7 +213,10 @@ def requeue_pending_jobs(*, older_than: int = 30) -> list[int]:
     failed = stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
         status=Status.FAILED, error=KILLED_ERROR, finished_at=now
     )
-    reset = stuck.update(status=Status.PENDING, progress=0, sent_at=None)
+    reset = list(stuck.values_list("pk", flat=True))
+    ReportJob.objects.filter(pk__in=reset, status=Status.RUNNING).update(
+        status=Status.PENDING, progress=0, sent_at=None
+    )
     if failed or reset:
         logger.warning("Report jobs stuck running: %s failed, %s reset to pending", failed, reset)
     ids = list(
@@ -221,6 +224,7 @@ def requeue_pending_jobs(*, older_than: int = 30) -> list[int]:
         .filter(
             Q(sent_at__isnull=True, requested_at__lt=now - datetime.timedelta(seconds=older_than))
             | Q(sent_at__lt=now - 2 * limit)
+            | Q(pk__in=reset)
         )
         .order_by("requested_at")
         .values_list("pk", flat=True)
