@@ -11,9 +11,10 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .finess import finess_error, normalise_finess
-from .models import LegalStatus, Sector, search_text_of
+from .finess import finess_error
+from .models import LegalStatus, Sector, fold
 
 STRUCTURE_FIELDS = 32  # structureet ... numuai
 GEOLOCATION_FIELDS = 6  # geolocalisation;nofinesset;x;y;source;date
@@ -28,6 +29,24 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
 _POSTCODE_TOWN = re.compile(r"^(\d{5})\s+(.*)$")
 _EPSG = re.compile(r"EPSG:\d+.*$")
+
+
+def normalise_finess(value: str) -> str:
+    # Same result as finess.normalise_finess, without a regular expression (called 200,000 times).
+    return "".join(value.split()).upper()
+
+
+@lru_cache(maxsize=100_000)
+def _fold(text: str) -> str:
+    return text.upper() if text.isascii() else fold(text)
+
+
+def search_text(row) -> str:
+    """`models.search_text_of(row)`, faster: ASCII fast path and cached parts (names and towns
+    repeat). Folding works character by character, so folding the parts is folding the whole."""
+    return " ".join(
+        _fold(part) for part in (row.finess, row.short_name, row.long_name, row.town, row.postcode)
+    )
 
 
 class UnusableExtract(Exception):
@@ -256,7 +275,7 @@ def _read_structure(extract, line, record, departments, categories) -> None:
         opened_on=opened_on,
         updated_on=updated_on,
     )
-    row.search_text = search_text_of(row)
+    row.search_text = search_text(row)
     extract.rows[number] = row
 
 
