@@ -11,6 +11,8 @@ def navigation(request):
         return {"nav_items": [{"label": "Bibliothèque", "url": library, "current": current}]}
     items = [("Tableau de bord", reverse("home"))]
     if user.roles.sees_everything or user.roles.region_ids:
+        items.append(("Clusters", reverse("clusters:cluster-list")))
+    if user.roles.sees_everything or user.roles.region_ids:
         items.append(("Mes clusters", reverse("experiments:my-clusters")))
         items.append(("Monographies", reverse("experiments:monograph-list")))
     if user.roles.sees_everything or user.roles.region_ids:

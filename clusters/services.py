@@ -164,6 +164,75 @@ def cluster_withdraw_member(
     return membership
 
 
+# --- Registering a cluster and its delegation contacts (ARS staff) ----------------------------
+
+
+def aract_staff_in(region_ids):
+    """Users holding an Aract role in one of `region_ids`: the possible facilitators."""
+    from accounts.models import Role, User
+
+    return User.objects.filter(
+        role_assignments__role=Role.ARACT, role_assignments__region_id__in=region_ids
+    ).distinct()
+
+
+def ars_staff_in(region_ids):
+    """Users holding an ARS role in one of `region_ids`: the possible ARS referents."""
+    from accounts.models import Role, User
+
+    return User.objects.filter(
+        role_assignments__role=Role.ARS, role_assignments__region_id__in=region_ids
+    ).distinct()
+
+
+@transaction.atomic
+def cluster_save(*, cluster: Cluster, themes, facilitators, by) -> Cluster:
+    """Create or update `cluster` (its region already set by the caller, never by the user) with
+    its themes and facilitators; the Aract, the facilitators and the referent must be of the
+    cluster's region, and the wave is fixed once the cluster has members."""
+    region_id = cluster.region_id
+    errors = {}
+    if cluster.aract_id and (cluster.aract.kind != "aract" or cluster.aract.region_id != region_id):
+        errors["aract"] = "Choisissez l'Aract de la région du cluster."
+    facilitators = list(facilitators)
+    facilitator_ids = {user.pk for user in facilitators}
+    allowed = set(
+        aract_staff_in([region_id]).filter(pk__in=facilitator_ids).values_list("pk", flat=True)
+    )
+    if facilitator_ids - allowed:
+        errors["facilitators"] = (
+            "Les chargé(e)s de mission doivent avoir un rôle Aract dans la région du cluster."
+        )
+    if (
+        cluster.ars_referent_id
+        and not ars_staff_in([region_id]).filter(pk=cluster.ars_referent_id).exists()
+    ):
+        errors["ars_referent"] = "Le référent doit être un agent de l'ARS de la région du cluster."
+    if cluster.pk:
+        saved_wave_id = Cluster.objects.filter(pk=cluster.pk).values_list("wave_id", flat=True)[0]
+        if saved_wave_id != cluster.wave_id and cluster.memberships.exists():
+            errors["wave"] = "La vague ne peut plus changer : le cluster a déjà des membres."
+    if errors:
+        raise ValidationError(errors)
+    cluster.save()
+    cluster.themes.set(themes)
+    cluster.facilitators.set(facilitators)
+    return cluster
+
+
+def contact_save(*, contact, by):
+    """Create or update a delegation contact (personal data, only for regional staff)."""
+    if contact.membership.withdrawn_on is not None and contact.pk is None:
+        raise ValidationError("Cet établissement s'est retiré du cluster.")
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+def contact_delete(*, contact, by) -> None:
+    contact.delete()
+
+
 @transaction.atomic
 def membership_set_phase(
     *, membership: Membership, phase: str, by, changed_on: datetime.date, comment: str = ""
