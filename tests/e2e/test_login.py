@@ -3,7 +3,7 @@ import pytest
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD, ClusterFactory, ars_user
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_an_ars_user_logs_in_and_sees_the_dashboard(page):
