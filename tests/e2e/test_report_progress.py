@@ -1,0 +1,38 @@
+"""An ARS user asks for a cluster's restitution report, watches it progress, downloads it."""
+
+import pytest
+
+from tests.e2e.conftest import assert_accessible, log_in
+from tests.factories import TEST_PASSWORD
+from tests.reports.conftest import pdf_text, report_cluster  # noqa: F401 (fixture)
+from tests.reports.worker import celery_worker_process  # noqa: F401 (the celery_worker fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_ars_user_generates_watches_and_downloads_the_report(
+    page,
+    ars,
+    report_cluster,  # noqa: F811 (fixture imported above)
+    celery_worker,
+):
+    log_in(page, ars.username, TEST_PASSWORD)
+    page.goto(f"/rapports/clusters/{report_cluster.pk}/")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Générer le rapport de restitution").click()
+    progress = page.locator("progress")
+    progress.wait_for()  # the progress bar, moved by job-progress.js
+    assert page.get_by_role("link", name="Actualiser").is_visible()
+    assert_accessible(page)
+
+    download_link = page.get_by_role("link", name="Télécharger le rapport")
+    download_link.wait_for(timeout=120_000)  # the script reloads the page once the job is done
+    assert page.get_by_text("Le rapport est prêt").is_visible()
+    assert_accessible(page)
+    with page.expect_download() as download_info:
+        download_link.click()
+    path = download_info.value.path()
+    with open(path, "rb") as handle:
+        text = pdf_text(handle.read())
+    assert report_cluster.name in text
