@@ -35,8 +35,8 @@ BREAKDOWNS = [
         "by_region",
         "Par région",
         [
-            ("region_code", "Code région"),
             ("region", "Région"),
+            ("region_code", "Code région"),
             ("clusters", "Clusters"),
             ("participations", "Participations"),
             ("establishments", "Établissements distincts"),

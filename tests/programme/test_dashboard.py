@@ -1,0 +1,106 @@
+"""The national dashboard page: who sees it, what it shows, how many queries it costs."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from programme.charts import cartogram_svg, shade_classes
+from tests.factories import ClusterFactory, add_members
+
+pytestmark = pytest.mark.django_db
+
+
+def get_page(client, user, **params):
+    client.force_login(user)
+    response = client.get(reverse("programme:dashboard"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(reverse("programme:dashboard"))
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
+def test_aract_staff_may_not_open_the_dashboard(client, aract):
+    client.force_login(aract)
+    assert client.get(reverse("programme:dashboard")).status_code == 403
+
+
+def test_national_reader_sees_every_region_and_the_published_figures(client, programme, national):
+    page = get_page(client, national)
+    assert "Programme national" in page
+    assert "Chiffres publiés et chiffres calculés" in page
+    assert '<th scope="row">Bretagne</th>' in page
+    assert '<th scope="row">Total</th><td>3</td><td>2</td><td>15</td><td>14</td>' in page
+
+
+def test_ars_staff_get_the_same_page_for_their_region_only(client, programme, ars):
+    page = get_page(client, ars)
+    assert "Programme dans ma région" in page
+    assert "Bretagne" not in page
+    assert "Chiffres publiés" not in page  # national figures compare with national counts only
+    assert '<th scope="row">Total</th><td>2</td><td>1</td><td>10</td><td>9</td>' in page
+
+
+def test_wave_filter(client, programme, national):
+    page = get_page(client, national, vague="2031")
+    assert '<th scope="row">Total</th><td>1</td><td>1</td><td>5</td><td>5</td>' in page
+    assert 'href="/programme/export.xlsx?vague=2031"' in page
+    client.force_login(national)
+    assert client.get(reverse("programme:dashboard"), {"vague": "nope"}).status_code == 404
+
+
+def test_every_chart_is_accessible_and_has_a_data_table(client, programme, national):
+    page = get_page(client, national)
+    charts = re.findall(r"<svg[^>]*>.*?</svg>", page, flags=re.S)
+    assert len(charts) == 8  # the map and seven bar charts
+    for svg in charts:
+        assert 'role="img"' in svg
+        ids = re.search(r'aria-labelledby="([^"]+)"', svg).group(1).split()
+        assert f'<title id="{ids[0]}">' in svg and f'<desc id="{ids[1]}">' in svg
+    figures = re.findall(r"<figure.*?</figure>\s*<div class=\"fr-table", page, flags=re.S)
+    assert len(figures) == 8  # each chart is followed by its table
+    assert "<script" not in "".join(charts)
+
+
+def test_cartogram_shades_regions_by_their_number_of_clusters():
+    regions = [
+        {"region_code": "11", "region": "Île-de-France", "clusters": 8},
+        {"region_code": "53", "region": "Bretagne", "clusters": 1},
+        {"region_code": "94", "region": "Corse", "clusters": 0},
+    ]
+    svg = str(cartogram_svg(chart_id="c", title="Carte", regions=regions))
+    assert shade_classes(8) == [(1, 2), (3, 4), (5, 6), (7, 8)]
+    assert 'fill="#000091"' in svg  # the darkest shade for the maximum
+    assert 'fill="#e3e3fd"' in svg  # the lightest for one cluster
+    assert 'fill="#f6f6f6"' in svg  # no cluster
+    assert "Île-de-France : 8 cluster(s)" in svg
+    for label in ["aucun", "1 à 2", "7 à 8"]:
+        assert f">{label}</text>" in svg
+
+
+def test_chart_text_is_escaped(client, programme, national):
+    programme.themes[0].name = "<script>alert(1)</script>"
+    programme.themes[0].save()
+    page = get_page(client, national)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_dashboard_query_count_does_not_grow_with_the_data(client, programme, national):
+    client.force_login(national)
+    url = reverse("programme:dashboard")
+    # Session, user and roles (3), the summary (12), the breakdowns (4), the published figures
+    # (1), the wave choices (2: filter validation and display), plus the middleware's own:
+    # the same number at both sizes.
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for code in ("84", "93", "76", "28"):
+        add_members(ClusterFactory(region_code=code, wave=programme.wave_b), 7)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(small.captured_queries) == len(large.captured_queries) <= 30
