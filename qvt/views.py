@@ -2,12 +2,15 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Count, Min, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from clusters.models import Cluster, Membership, Session, Wave
+
+HOME_CLUSTERS = 20  # unclosed clusters listed on an ARS or Aract dashboard
 
 
 def home(request):
@@ -25,16 +28,38 @@ def home(request):
         )
     if roles.ars_region_ids or roles.aract_region_ids:
         today = timezone.localdate()
+        # One GROUP BY, not a loop over every cluster of the region.
+        counts = dict(clusters.order_by().values_list("status").annotate(n=Count("id")))
         context["status_counts"] = [
-            {"label": label, "count": count, "status": status}
+            {"label": label, "count": counts.get(status, 0), "status": status}
             for status, label in Cluster.Status.choices
-            for count in [sum(1 for c in clusters if c.status == status)]
         ]
+        # Subqueries: joining memberships and sessions in one query multiplied the member count
+        # by the number of sessions. The dashboard shows the newest unclosed clusters only; the
+        # cluster list pages through all of them.
+        active_members = (
+            Membership.objects.filter(cluster=OuterRef("pk"), withdrawn_on__isnull=True)
+            .order_by()
+            .values("cluster")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        next_session = (
+            Session.objects.filter(cluster=OuterRef("pk"), held_on__gte=today)
+            .order_by("held_on")
+            .values("held_on")[:1]
+        )
+        context["open_count"] = sum(
+            counts.get(status, 0) for status in Cluster.Status.values if status != "cloture"
+        )
         context["my_clusters"] = (
-            clusters.with_active_member_count()
-            .select_related("wave", "region")
-            .annotate(next_session=Min("sessions__held_on", filter=Q(sessions__held_on__gte=today)))
-            .order_by("-wave__code", "name")
+            clusters.exclude(status=Cluster.Status.CLOTURE)
+            .select_related("wave")
+            .annotate(
+                active_member_count=Coalesce(Subquery(active_members), 0),
+                next_session=Subquery(next_session),
+            )
+            .order_by("-wave__code", "name")[:HOME_CLUSTERS]
         )
         if roles.aract_region_ids:
             context["next_sessions"] = (
