@@ -1,6 +1,7 @@
 """An ARS user asks for a cluster's restitution report, watches it progress, downloads it."""
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD
@@ -27,7 +28,20 @@ def test_ars_user_generates_watches_and_downloads_the_report(
     assert_accessible(page)
 
     download_link = page.get_by_role("link", name="Télécharger le rapport")
-    download_link.wait_for(timeout=120_000)  # the script reloads the page once the job is done
+    seen = []  # the bar's values, as job-progress.js moves them without reloading the page
+    for _ in range(600):
+        if download_link.count():
+            break  # the script reloaded the page once the job was done
+        try:
+            value = page.evaluate("() => document.querySelector('progress')?.value ?? null")
+        except PlaywrightError:  # the page is reloading
+            value = None
+        if value is not None:
+            seen.append(value)
+        page.wait_for_timeout(200)
+    download_link.wait_for()
+    assert seen and seen == sorted(seen)
+    assert max(seen) > 0, seen
     assert page.get_by_text("Le rapport est prêt").is_visible()
     assert_accessible(page)
     with page.expect_download() as download_info:

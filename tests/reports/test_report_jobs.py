@@ -251,3 +251,15 @@ def test_report_pages_render(client, ars, done_job, report_cluster):
     assert client.get(reverse("reports:report-list")).status_code == 200
     page = client.get(reverse("reports:cluster-report", args=[report_cluster.pk]))
     assert "Télécharger le rapport" in page.content.decode()
+
+
+def test_the_progress_page_works_without_javascript(client, ars, report_cluster, broker_queue):
+    job = services.request_report(kind="cluster", cluster=report_cluster, by=ars)
+    client.force_login(ars)
+    page = client.get(reverse("reports:job-detail", args=[job.pk])).content.decode()
+    assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
+    assert '<progress id="job-progress-' in page and 'value="0"' in page
+    assert ">Actualiser</a>" in page
+    ReportJob.objects.filter(pk=job.pk).update(status="failed", error="Échec de test.")
+    page = client.get(reverse("reports:job-detail", args=[job.pk])).content.decode()
+    assert "http-equiv" not in page and "Échec de test." in page and "Réessayer" in page
