@@ -121,3 +121,25 @@ def test_region_context_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(9):
         context = builders.region_context(region.pk, wave.pk)
     assert context["figures"]["participations"] == 5
+
+
+def test_cluster_context_runs_the_same_queries_whatever_the_size(
+    report_cluster, django_assert_num_queries
+):
+    from tests.factories import SessionFactory
+
+    # cluster, themes, organisations (ARS and Aract names), memberships, experiments,
+    # indicators, measurements, sessions, session tools, attendance
+    with django_assert_num_queries(10):
+        small = builders.cluster_context(report_cluster.pk)
+    add_members(report_cluster, 3)
+    SessionFactory(cluster=report_cluster, number=7)
+    with django_assert_num_queries(10):
+        large = builders.cluster_context(report_cluster.pk)
+    assert len(large["members"]) == len(small["members"]) + 3
+
+
+def test_the_report_task_is_retried_when_its_worker_dies():
+    from reports.tasks import generate_report
+
+    assert generate_report.acks_late and generate_report.reject_on_worker_lost
