@@ -17,7 +17,7 @@ audit_log = logging.getLogger("qvt.audit")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_BOM = "\ufeff"  # lets Excel read the file as UTF-8
-DETAIL_CHUNK = 2000
+DETAIL_CHUNK = 500  # rows per fetch and per block written: memory is a few chunks
 
 WAVE_HEADERS = [
     ("wave", "Vague"),
@@ -185,14 +185,12 @@ def export_summary(*, user, fmt: str, wave_code: str | None = None, by: str) -> 
     return summary_csv(tables) if fmt == "csv" else summary_xlsx(tables)
 
 
-def detail_rows(*, user, wave_code: str | None = None):
-    """Every membership as a tuple of registry data, read through a server-side cursor in chunks
-    so that memory stays flat whatever the number of rows."""
+def detail_queryset(*, user, wave_code: str | None = None):
+    """Every membership the user may see, as tuples of registry data (no contact, no content)."""
     memberships = Membership.objects.visible_to(user)
     if wave_code:
         memberships = memberships.filter(wave__code=wave_code)
-    sectors, statuses, phases = dict(Sector.choices), dict(LegalStatus.choices), dict(Phase.choices)
-    rows = memberships.order_by("wave__code", "cluster__name", "establishment__finess").values_list(
+    return memberships.order_by("wave__code", "cluster__name", "establishment__finess").values_list(
         "cluster__name",
         "wave__code",
         "cluster__region__code",
@@ -206,6 +204,13 @@ def detail_rows(*, user, wave_code: str | None = None):
         "phase",
         "withdrawn_on",
     )
+
+
+def detail_rows(*, user, wave_code: str | None = None):
+    """The detailed rows with French labels, read through a server-side cursor in chunks so that
+    memory stays flat whatever the number of rows."""
+    sectors, statuses, phases = dict(Sector.choices), dict(LegalStatus.choices), dict(Phase.choices)
+    rows = detail_queryset(user=user, wave_code=wave_code)
     for row in rows.iterator(chunk_size=DETAIL_CHUNK):
         yield (
             *row[:8],
