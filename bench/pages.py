@@ -87,6 +87,23 @@ PAGES = [
         query="q={finess}",
     ),
     Page(
+        "search-national",
+        "Recherche d'établissements (national)",
+        "dgos",
+        ("establishments:establishment-search", "establishments:search"),
+        "establishments",
+        r"search|recherche",
+        query="q=ehpad saint",
+    ),
+    Page(
+        "member-search",
+        "Ajout de membres, recherche",
+        f"ars-{REGION}",
+        ("clusters:member-search",),
+        kwargs=("pk=draft_cluster",),
+        query="q=saint",
+    ),
+    Page(
         "session-form",
         "Formulaire de séance",
         f"aract-{REGION}",
@@ -99,6 +116,39 @@ PAGES = [
         f"aract-{REGION}",
         ("clusters:session-list",),
         kwargs=("cluster_pk=closed_cluster",),
+    ),
+    Page(
+        "session-detail",
+        "Page d'une séance",
+        f"aract-{REGION}",
+        ("clusters:session-detail",),
+        kwargs=("cluster_pk=closed_cluster", "pk=session"),
+    ),
+    Page(
+        "experiments-mine",
+        "Mes clusters (Aract)",
+        f"aract-{REGION}",
+        ("experiments:my-clusters",),
+    ),
+    Page(
+        "cluster-work",
+        "Travaux d'un cluster (Aract)",
+        f"aract-{REGION}",
+        ("experiments:cluster-work",),
+        kwargs=("cluster_pk=closed_cluster",),
+    ),
+    Page(
+        "experiment-detail",
+        "Expérimentation et indicateurs",
+        f"aract-{REGION}",
+        ("experiments:experiment-detail",),
+        kwargs=("pk=experiment",),
+    ),
+    Page(
+        "monographs",
+        "Monographies (ARS)",
+        f"ars-{REGION}",
+        ("experiments:monograph-list",),
     ),
     Page(
         "library",
@@ -116,6 +166,19 @@ PAGES = [
         "library",
         r"list|index|home|library",
         query="q=absenteisme&region={region_id}",
+    ),
+    Page(
+        "library-detail",
+        "Bibliothèque, une monographie",
+        None,
+        ("library:monograph-detail",),
+        kwargs=("pk=published_monograph",),
+    ),
+    Page(
+        "reports",
+        "Rapports (ARS)",
+        f"ars-{REGION}",
+        ("reports:report-list",),
     ),
     Page(
         "dashboard-national",
@@ -194,15 +257,28 @@ def export_pages(names: dict) -> list[Page]:
 
 def context() -> dict:
     """Ids the pages need, chosen the same way in every database populated by bench.populate."""
-    from clusters.models import Cluster, Theme
+    from clusters.models import Cluster, Session, Theme
     from establishments.models import Department, Establishment, Region
+    from experiments.models import Experiment, Monograph
 
     region = Region.objects.get(code=REGION)
     clusters = Cluster.objects.filter(region=region).order_by("id")
     closed = clusters.filter(status=Cluster.Status.CLOTURE).first()
     running = clusters.filter(status=Cluster.Status.EN_COURS).first()
     latest = clusters.order_by("-wave__code", "id").first()
+    draft = clusters.filter(status__in=[Cluster.Status.BROUILLON, Cluster.Status.CONSTITUE]).first()
+    experiment = (
+        Experiment.objects.filter(membership__cluster=running).order_by("id").first()
+        if running
+        else None
+    )
+    monograph = Monograph.objects.filter(status=Monograph.Status.PUBLIEE).order_by("id").first()
+    session = Session.objects.filter(cluster=closed).order_by("number").first() if closed else None
     return {
+        "draft_cluster": draft.id if draft else 0,
+        "experiment": experiment.id if experiment else 0,
+        "published_monograph": monograph.id if monograph else 0,
+        "session": session.id if session else 0,
         "region_id": region.id,
         "closed_cluster": closed.id if closed else 0,
         "running_cluster": running.id if running else 0,

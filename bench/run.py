@@ -49,7 +49,15 @@ def main(argv=None) -> int:
     small_url = args.small_database_url or _small_url(args.database_url)
 
     env = _production_env(args.database_url)
-    _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    if _static_outdated():
+        print("collectstatic (DEBUG off needs the manifest)...", file=sys.stderr)
+        _run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
+    # Pages added since the databases were populated need their tables.
+    _run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env)
+    migrate_small = [PYTHON, "manage.py", "migrate", "--noinput", "-v0"]
+    if subprocess.run(migrate_small, cwd=ROOT, env={**env, "DATABASE_URL": small_url}).returncode:
+        print(f"No scale-0.1 database at {small_url}: python -m bench.populate --scale 0.1 "
+              f"--database-url {small_url}", file=sys.stderr)  # fmt: skip
     print("Scale 0.1: query counts...", file=sys.stderr)
     small = _measure(small_url, env, timed=False, args=args)
     print("Scale 1: query counts and in-process times...", file=sys.stderr)
@@ -71,6 +79,18 @@ def main(argv=None) -> int:
 def _small_url(url: str) -> str:
     base, _, query = url.partition("?")
     return base.rstrip("/") + "_small" + (f"?{query}" if query else "")
+
+
+def _static_outdated() -> bool:
+    """collectstatic (slow: it compresses every file) only when a project file is newer."""
+    manifest = ROOT / "staticfiles" / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    folders = [ROOT / "static", *ROOT.glob("[a-z]*/static")]
+    return any(
+        p.stat().st_mtime > built for folder in folders for p in folder.rglob("*") if p.is_file()
+    )
 
 
 def _production_env(database_url: str) -> dict:
@@ -244,7 +264,7 @@ def _threads(url, cookie, clients, duration) -> dict:
 def render(small, large, loads, args) -> str:
     small_pages = {p["key"]: p for p in small["pages"]}
     header = [
-        "page", "user", "q@0.1", "q@1", "median ms", "p95 ms", "SQL ms", "page/SQL",
+        "page", "user", "q@0.1", "q@1", "median ms", "p95 ms", "SQL ms", "page/SQL", "CPU ms",
         "req/s", "p99 ms", "errors",
     ]  # fmt: skip
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -274,6 +294,7 @@ def render(small, large, loads, args) -> str:
             f"{page['p95_ms']:.0f}",
             f"{page['sql_median_ms']:.0f}",
             f"{ratio:.1f}",
+            f"{page['cpu_median_ms']:.0f}",
             f"{load['rps']:.0f}" if "rps" in load else load.get("error", ""),
             f"{load['p99_ms']:.0f}" if "p99_ms" in load else "",
             str(load["errors"]) if "errors" in load else "",
@@ -294,6 +315,8 @@ def render(small, large, loads, args) -> str:
     tool = next((v["tool"] for v in loads.values() if "tool" in v), "-")
     lines += [
         "",
+        f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
+        "(other processes inflate wall times; CPU ms is this process's own time).",
         f"In process: {args.runs} requests per page at most (8 s budget), after 3 warm-ups; "
         f"load: {args.clients} clients x {args.duration} s per page ({tool}) against gunicorn "
         f"({args.workers} workers x {args.threads} threads) on 127.0.0.1.",
