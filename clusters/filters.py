@@ -86,7 +86,7 @@ class ClusterFilter(django_filters.FilterSet):
         )
 
     def filter_name(self, queryset, name, value):
-        return queryset.filter(name__unaccent__icontains=value) if value.strip() else queryset
+        return queryset.filter(name__icontains=value) if value.strip() else queryset
 
     def filter_theme(self, queryset, name, value):
         themes = Cluster.themes.through.objects.filter(cluster=OuterRef("pk"), theme=value)

@@ -1,0 +1,152 @@
+"""The cluster list: tenancy, filters, sort, pagination, counts and a constant query count."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clusters.models import Cluster, Membership, Theme
+from establishments.models import Department, Region
+from tests.factories import (
+    ClusterFactory,
+    EstablishmentFactory,
+    SessionFactory,
+    WaveFactory,
+    add_members,
+)
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("clusters:cluster-list")
+
+
+def names(response) -> list[str]:
+    return [cluster.name for cluster in response.context["page_obj"]]
+
+
+def test_ars_staff_see_only_their_regions_clusters(client, ars):
+    ClusterFactory(name="Francilien")
+    ClusterFactory(name="Breton", region_code="53")
+    client.force_login(ars)
+    response = client.get(LIST)
+    assert names(response) == ["Francilien"]
+    assert "region" not in response.context["filter"].form.fields
+
+
+def test_national_readers_see_every_region_and_filter_by_region(client, national):
+    ClusterFactory(name="Francilien")
+    ClusterFactory(name="Breton", region_code="53")
+    client.force_login(national)
+    assert sorted(names(client.get(LIST))) == ["Breton", "Francilien"]
+    bretagne = Region.objects.get(code="53")
+    assert names(client.get(LIST, {"region": bretagne.pk})) == ["Breton"]
+
+
+def test_filters_by_wave_status_theme_and_name(client, ars):
+    old_wave = WaveFactory(code="2016")
+    first, second = Theme.objects.order_by("name")[:2]
+    ClusterFactory(name="Cluster EHPAD Essonne", wave=old_wave, themes=[first])
+    constituted = ClusterFactory(name="Cluster psychiatrie", themes=[second])
+    Cluster.objects.filter(pk=constituted.pk).update(status=Cluster.Status.CONSTITUE)
+    client.force_login(ars)
+    assert names(client.get(LIST, {"wave": old_wave.pk})) == ["Cluster EHPAD Essonne"]
+    assert names(client.get(LIST, {"status": "constitue"})) == ["Cluster psychiatrie"]
+    assert names(client.get(LIST, {"theme": second.pk})) == ["Cluster psychiatrie"]
+    assert names(client.get(LIST, {"q": "ehpad"})) == ["Cluster EHPAD Essonne"]
+
+
+def test_filters_by_department_and_sector_of_active_members(client, ars):
+    essonne = Department.objects.get(code="91")
+    paris = Department.objects.get(code="75")
+    in_essonne = ClusterFactory(name="Essonne")
+    Membership.objects.create(
+        cluster=in_essonne,
+        establishment=EstablishmentFactory(department=essonne),
+        wave=in_essonne.wave,
+        joined_on=datetime.date(2026, 2, 1),
+    )
+    withdrawn = ClusterFactory(name="Ancien membre essonnien")
+    Membership.objects.create(
+        cluster=withdrawn,
+        establishment=EstablishmentFactory(department=essonne),
+        wave=withdrawn.wave,
+        joined_on=datetime.date(2026, 2, 1),
+        withdrawn_on=datetime.date(2026, 3, 1),
+    )
+    ClusterFactory(name="Paris")
+    client.force_login(ars)
+    assert names(client.get(LIST, {"department": essonne.pk})) == ["Essonne"]
+    assert names(client.get(LIST, {"department": paris.pk})) == []
+    # A cluster with several members of the filtered sector is listed once, with its real count.
+    add_members(in_essonne, 2)
+    response = client.get(LIST, {"sector": "medico_social"})
+    assert names(response) == ["Essonne"]
+    assert response.context["page_obj"][0].active_member_count == 3
+    assert names(client.get(LIST, {"sector": "sanitaire"})) == []
+
+
+def test_sort_and_counts(client, ars):
+    small = ClusterFactory(name="A petit")
+    big = ClusterFactory(name="B grand")
+    add_members(small, 1)
+    add_members(big, 3)
+    Cluster.objects.filter(pk=big.pk).update(status=Cluster.Status.CONSTITUE)
+    client.force_login(ars)
+    assert names(client.get(LIST, {"sort": "-members"})) == ["B grand", "A petit"]
+    assert names(client.get(LIST, {"sort": "name"})) == ["A petit", "B grand"]
+    response = client.get(LIST)
+    page = response.content.decode()
+    assert "2 clusters trouvés" in page
+    assert "Brouillon : 1" in page and "Constitué : 1" in page
+
+
+def test_each_row_shows_members_facilitator_and_next_or_last_session(client, ars, cluster, aract):
+    add_members(cluster, 2)
+    today = timezone.localdate()
+    SessionFactory(cluster=cluster, number=1, held_on=today - datetime.timedelta(days=30))
+    SessionFactory(cluster=cluster, number=2, held_on=today + datetime.timedelta(days=10))
+    SessionFactory(cluster=cluster, number=3, held_on=today + datetime.timedelta(days=40))
+    quiet = ClusterFactory(name="Sans prochaine séance")
+    SessionFactory(cluster=quiet, number=1, held_on=today - datetime.timedelta(days=3))
+    client.force_login(ars)
+    page = client.get(LIST).content.decode()
+    expected_next = (today + datetime.timedelta(days=10)).strftime("%d/%m/%Y")
+    expected_last = (today - datetime.timedelta(days=3)).strftime("%d/%m/%Y")
+    assert f"Prochaine : {expected_next}" in page
+    assert f"Dernière : {expected_last}" in page
+    assert str(aract) in page
+    row = next(c for c in client.get(LIST).context["page_obj"] if c.pk == cluster.pk)
+    assert row.active_member_count == 2
+
+
+def test_pagination_keeps_the_filters(client, ars):
+    wave = WaveFactory(code="2030")
+    for index in range(25):
+        ClusterFactory(name=f"Cluster {index:02d}", wave=wave)
+    client.force_login(ars)
+    response = client.get(LIST, {"wave": wave.pk, "sort": "name", "page": 2})
+    assert names(response) == [f"Cluster {index:02d}" for index in range(20, 25)]
+    assert f"?wave={wave.pk}&amp;sort=name&amp;page=1" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["ars", "national"])
+def test_the_list_query_count_is_the_same_for_5_and_50_clusters(
+    client, request, persona, aract, django_assert_num_queries
+):
+    client.force_login(request.getfixturevalue(persona))
+
+    def grow_to(total):
+        while Cluster.objects.count() < total:
+            cluster = ClusterFactory()
+            cluster.facilitators.add(aract)
+            add_members(cluster, 2)
+            SessionFactory(cluster=cluster, number=1)
+
+    for total in (5, 50):
+        grow_to(total)
+        # session, user, roles, filter choices (waves, themes, departments; and regions for
+        # national readers), page count, page of clusters, their facilitators, status counts
+        with django_assert_num_queries(11 if persona == "national" else 10):
+            response = client.get(LIST, {"sort": "-members"})
+        assert response.status_code == 200
