@@ -6,7 +6,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD
 from tests.reports.conftest import pdf_text, report_cluster  # noqa: F401 (fixture)
-from tests.reports.worker import celery_worker_process  # noqa: F401 (the celery_worker fixture)
+from tests.reports.worker import celery_worker_process, celery_workers_factory  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -50,3 +50,8 @@ def test_ars_user_generates_watches_and_downloads_the_report(
     with open(path, "rb") as handle:
         text = pdf_text(handle.read())
     assert report_cluster.name in text
+
+    page.get_by_role("link", name="Rapports", exact=True).first.click()
+    page.get_by_role("heading", name="Rapports demandés").wait_for()
+    assert page.get_by_role("cell", name=report_cluster.name).is_visible()
+    assert_accessible(page)
