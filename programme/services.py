@@ -9,6 +9,7 @@ at most 8), inside one transaction that is rolled back when anything is rejected
 import csv
 import datetime
 import io
+import logging
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from clusters.models import MAX_MEMBERS, MIN_MEMBERS, Cluster, Theme, Wave
 from establishments.models import Establishment, Region
 
 COLUMNS = ["vague", "region", "cluster", "thematiques", "finess"]
+audit_log = logging.getLogger("qvt.audit")
 
 
 class ImportFileError(Exception):
@@ -138,6 +140,14 @@ def import_clusters(
         if report.errors or dry_run:
             transaction.set_rollback(True)
     report.errors.sort()
+    if report.written:
+        audit_log.info(
+            "cluster_import user=%s clusters=%s memberships=%s unchanged=%s",
+            getattr(by, "username", "commande"),
+            len(report.created_clusters),
+            report.created_memberships,
+            len(report.unchanged_clusters),
+        )
     return report
 
 

@@ -189,6 +189,9 @@ def import_upload(request):
 
 
 def _keep_pending(request, content: bytes, name: str) -> None:
+    previous = request.session.get(PENDING_IMPORT)
+    if previous:  # only the last checked file may be confirmed
+        default_storage.delete(previous["path"])
     suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
     path = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", ContentFile(content))
     request.session[PENDING_IMPORT] = {"path": path, "name": name}

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import logging
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -307,7 +308,10 @@ def upload(client, content, name="clusters.csv"):
     )
 
 
-def test_upload_page_checks_then_imports_on_confirmation(client, national, past_wave, themes):
+def test_upload_page_checks_then_imports_on_confirmation(
+    client, national, past_wave, themes, caplog
+):
+    caplog.set_level(logging.INFO, logger="qvt.audit")
     client.force_login(national)
     content = csv_file(lines_for("2016", "53", "Cluster breton", themes, members("53")))
     response = upload(client, content)
@@ -317,6 +321,11 @@ def test_upload_page_checks_then_imports_on_confirmation(client, national, past_
     response = client.post(reverse("programme:import-confirm"))
     assert response.status_code == 302
     assert Cluster.objects.get(name="Cluster breton").status == "cloture"
+    assert any(
+        r.getMessage().startswith(f"cluster_import user={national.username} clusters=1")
+        for r in caplog.records
+        if r.name == "qvt.audit"
+    )
     # The checked file is used once only.
     client.post(reverse("programme:import-confirm"))
     assert Cluster.objects.filter(name="Cluster breton").count() == 1
