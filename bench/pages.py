@@ -46,8 +46,8 @@ PAGES = [
         ("clusters:cluster-list", "clusters:list", "clusters:index"),
         "clusters",
         r"^cluster-?list$|^list$|^index$",
-        query="wave={wave_id}&status=en_cours&theme={theme_id}&sector=sanitaire"
-        "&department={department_id}&q=Cluster&sort=-wave",
+        # Filters that match clusters at scale 0.1 too (an empty page runs fewer queries).
+        query="status=en_cours&sector=sanitaire&department={department_id}&q=Cluster&sort=-wave",
         load=True,
     ),
     Page(

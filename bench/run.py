@@ -159,6 +159,8 @@ def _load_test(large, keys, env, args) -> dict:
                 results[key] = {"error": f"HTTP {status} before the test"}
                 continue
             print(f"Load test: {key} ({args.clients} clients, {args.duration} s)", file=sys.stderr)
+            # Warm every worker and thread first (first requests load templates and URLs).
+            _threads(url, cookie, args.clients, 3)
             runner = _wrk if shutil.which("wrk") else _threads
             results[key] = runner(url, cookie, args.clients, args.duration)
     finally:
