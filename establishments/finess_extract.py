@@ -110,6 +110,7 @@ def decode(data: bytes) -> str:
         ) from error
 
 
+@lru_cache(maxsize=50_000)  # dates repeat a lot (datemaj is often the same on every line)
 def parse_date(value: str) -> datetime.date | None:
     """ISO dates, or DD/MM/YYYY from copies that went through a spreadsheet; '' is None."""
     value = value.strip()

@@ -118,6 +118,8 @@ def test_a_strict_simulation_from_the_page_writes_nothing(client, admin, media):
     assert job.status == FinessImport.Status.DONE and not job.applied
     assert "mode strict" in job.message
     assert not Establishment.objects.exists()
+    page = client.get(detail(job)).content.decode()
+    assert "Simulation terminée" in page and "rien n&#x27;a été écrit" in page
 
 
 def test_an_unusable_extract_fails_with_its_reason_on_the_page(client, admin, media):
