@@ -27,6 +27,7 @@ class Breakdown:
     """A count per label, in a stable order (the choices' order), with the total."""
 
     caption: str
+    header: str
     rows: list[tuple[str, int]]
     total: int = field(init=False)
 
@@ -34,13 +35,13 @@ class Breakdown:
         self.total = sum(count for _label, count in self.rows)
 
 
-def _breakdown(caption, values, choices=None) -> Breakdown:
+def _breakdown(caption, header, values, choices=None) -> Breakdown:
     counts = Counter(values)
     if choices is not None:
         rows = [(label, counts[value]) for value, label in choices if counts[value]]
     else:
         rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return Breakdown(caption, rows)
+    return Breakdown(caption, header, rows)
 
 
 def _percent(part: int, whole: int) -> str:
@@ -247,19 +248,24 @@ def cluster_context(cluster_id: int) -> dict:
         "breakdowns": [
             _breakdown(
                 "Membres par secteur",
+                "Secteur",
                 [m.establishment.sector for m in active],
                 Sector.choices,
             ),
             _breakdown(
                 "Membres par statut juridique",
+                "Statut juridique",
                 [m.establishment.legal_status for m in active],
                 LegalStatus.choices,
             ),
             _breakdown(
                 "Membres par catégorie FINESS",
+                "Catégorie",
                 [m.establishment.category_label or "Non renseignée" for m in active],
             ),
-            _breakdown("Membres par phase atteinte", [m.phase for m in active], Phase.choices),
+            _breakdown(
+                "Membres par phase atteinte", "Phase", [m.phase for m in active], Phase.choices
+            ),
         ],
         "attendance": attendance,
         "attendance_basis": expected,
@@ -340,7 +346,7 @@ def region_context(region_id: int, wave_id: int) -> dict:
                     }
                     for m in active
                 ],
-                "phases": _breakdown("Phases", [m.phase for m in active], Phase.choices),
+                "phases": _breakdown("Phases", "Phase", [m.phase for m in active], Phase.choices),
             }
         )
     organisations = _organisations(region.pk)
@@ -361,20 +367,30 @@ def region_context(region_id: int, wave_id: int) -> dict:
             "monographs_published": sum(monographs.values()),
         },
         "breakdowns": [
-            _breakdown("Clusters par statut", [c.status for c in clusters], Cluster.Status.choices),
+            _breakdown(
+                "Clusters par statut",
+                "Statut",
+                [c.status for c in clusters],
+                Cluster.Status.choices,
+            ),
             _breakdown(
                 "Participations par secteur",
+                "Secteur",
                 [m.establishment.sector for m in all_active],
                 Sector.choices,
             ),
             _breakdown(
                 "Participations par statut juridique",
+                "Statut juridique",
                 [m.establishment.legal_status for m in all_active],
                 LegalStatus.choices,
             ),
-            _breakdown("Participations par phase", [m.phase for m in all_active], Phase.choices),
+            _breakdown(
+                "Participations par phase", "Phase", [m.phase for m in all_active], Phase.choices
+            ),
             _breakdown(
                 "Expérimentations par statut",
+                "Statut",
                 [s for s, _l in Experiment.Status.choices for _ in range(experiments[s])],
                 Experiment.Status.choices,
             ),
@@ -397,7 +413,7 @@ class Operator:
 
 def national_context(wave_id: int | None, *, user) -> dict:
     """The national summary: the figures of the national dashboard, for the user's scope."""
-    from programme.statistics import national_summary
+    from programme.statistics import national_summary, published_comparison
 
     wave = Wave.objects.get(pk=wave_id) if wave_id else None
     summary = national_summary(user=user, wave_code=wave.code if wave else None)
@@ -415,4 +431,6 @@ def national_context(wave_id: int | None, *, user) -> dict:
         "by_sector": summary["by_sector"],
         "by_status": summary["by_status"],
         "by_theme": summary["by_theme"],
+        # The published figures beside the computed ones, as on the dashboard (never "fixed").
+        "published": published_comparison(summary, wave_code=wave.code if wave else None),
     }
