@@ -1,3 +1,4 @@
+import datetime
 import unicodedata
 import uuid
 
@@ -5,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .finess import FINESS_PATTERN, validate_finess
 
@@ -292,6 +294,19 @@ class FinessImport(models.Model):
         if self.status == self.Status.FAILED:
             return 2
         return 1 if self.rejected else 0
+
+    @property
+    def can_relaunch(self) -> bool:
+        """Pending (never sent: broker down), or running past the task's hard time limit (its
+        worker died; the import's transaction was rolled back with it)."""
+        if self.status == self.Status.PENDING:
+            return True
+        limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 1.2)
+        return (
+            self.status == self.Status.RUNNING
+            and self.started_at is not None
+            and self.started_at < timezone.now() - limit
+        )
 
     @property
     def is_finished(self) -> bool:

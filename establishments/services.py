@@ -222,6 +222,19 @@ def claim_finess_import(job_id: int) -> bool:
     )
 
 
+def relaunch_finess_import(*, job: FinessImport) -> bool:
+    """Queue again a job the broker lost (see `FinessImport.can_relaunch`); False when it may
+    not be relaunched or the broker is still down."""
+    from .tasks import enqueue_finess_import
+
+    if not job.can_relaunch:
+        return False
+    FinessImport.objects.filter(pk=job.pk, status=FinessImport.Status.RUNNING).update(
+        status=FinessImport.Status.PENDING, progress=0
+    )
+    return enqueue_finess_import(job.pk)
+
+
 def run_finess_import_job(*, job: FinessImport) -> FinessImport:
     """Run a claimed upload job: the uploader must still be an administrator."""
     if job.created_by is None or not job.created_by.roles.is_admin:

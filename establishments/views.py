@@ -10,7 +10,6 @@ from . import services
 from .forms import EstablishmentSearchForm, FinessImportForm
 from .models import FinessImport
 from .search import search_establishments
-from .tasks import enqueue_finess_import
 
 SEARCH_PAGE_SIZE = 20
 JSON_RESULTS = 20
@@ -148,11 +147,14 @@ def finess_import_status(request, pk):
 
 @require_POST
 def finess_import_relaunch(request, pk):
-    """Queue a job again when it stayed pending (the broker was down when it was created)."""
+    """Queue a job again when the broker lost it (down when the job was created, or its worker
+    died)."""
     require(request.user.roles.is_admin)
-    job = get_object_or_404(FinessImport, pk=pk, status=FinessImport.Status.PENDING)
-    if enqueue_finess_import(job.pk):
+    job = get_object_or_404(FinessImport, pk=pk)
+    if services.relaunch_finess_import(job=job):
         messages.success(request, "L'import est relancé.")
-    else:
+    elif job.can_relaunch:
         messages.error(request, "La file des tâches est indisponible : réessayez plus tard.")
+    else:
+        messages.error(request, "Cet import est en cours ou terminé : il ne peut pas être relancé.")
     return redirect("establishments:finess-import-detail", pk=job.pk)

@@ -1,11 +1,13 @@
 """The FINESS upload page (administrators only) and its background job. The Celery task is
 called synchronously here, as a worker would; the real worker is exercised in tests/reports."""
 
+import datetime
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from establishments.models import Establishment, FinessImport
 from establishments.tasks import run_finess_import
@@ -198,3 +200,24 @@ def test_the_navigation_offers_the_import_to_administrators_only(client, admin, 
     client.force_login(ars)
     page = client.get(reverse("home")).content.decode()
     assert "Import FINESS" not in page and "Établissements" in page
+
+
+def test_a_job_whose_worker_died_can_be_relaunched_but_not_a_running_one(
+    client, admin, media, eager_celery
+):
+    client.force_login(admin)
+    upload(client)
+    job = FinessImport.objects.get()
+    relaunch = reverse("establishments:finess-import-relaunch", args=[job.pk])
+    FinessImport.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
+    client.post(relaunch)
+    job.refresh_from_db()
+    assert job.status == FinessImport.Status.RUNNING  # still working: left alone
+
+    FinessImport.objects.filter(pk=job.pk).update(
+        started_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    assert "relancez-le" in client.get(detail(job)).content.decode()
+    client.post(relaunch)
+    job.refresh_from_db()
+    assert job.status == FinessImport.Status.DONE and job.created == 60
