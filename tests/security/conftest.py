@@ -1,0 +1,49 @@
+import logging
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from tests.security.clients import fresh_client
+from tests.security.world import build_world
+
+
+def _world_fixture(text: str = ""):
+    """A module-scoped world: built once inside a transaction that each test nests in (every
+    test rolls back to it) and that is rolled back when the module ends."""
+
+    @pytest.fixture(scope="module")
+    def fixture(django_db_setup, django_db_blocker):
+        fast_hashing = override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        )
+        with django_db_blocker.unblock(), fast_hashing:
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                yield build_world(text)
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    return fixture
+
+
+world = _world_fixture()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, shared instead of rebuilt (see tests/security/clients.py)."""
+    return fresh_client()
+
+
+@pytest.fixture
+def security_events(caplog):
+    """The structured security events logged during the test (qvt.security does not propagate
+    to the root logger in production; the test lets it reach caplog)."""
+    logger = logging.getLogger("qvt.security")
+    logger.propagate = True
+    caplog.set_level(logging.INFO, logger="qvt.security")
+    yield lambda: [r for r in caplog.records if r.name == "qvt.security"]
+    logger.propagate = False
