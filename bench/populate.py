@@ -19,6 +19,7 @@ stays ON during the load: it checks every row (its cost is printed with the memb
 import argparse
 import datetime
 import io
+import json
 import logging
 import os
 import random
@@ -145,11 +146,12 @@ def populate(*, scale: float, reset: bool, password: str) -> int:
 
 def _reset(connection) -> None:
     # CASCADE empties every table that points at these (memberships, sessions, experiments,
-    # report jobs...); users, organisations and reference data stay.
+    # report jobs...); users, organisations and reference data stay. The audit log goes too:
+    # its entries would point at rows that no longer exist.
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE clusters_cluster, establishments_establishment, clusters_wave "
-            "RESTART IDENTITY CASCADE"
+            "TRUNCATE clusters_cluster, establishments_establishment, clusters_wave, "
+            "auditlog_logentry RESTART IDENTITY CASCADE"
         )
     print("Emptied the generated tables (--reset).")
 
@@ -261,6 +263,7 @@ class Loader:
         self.make_sessions()
         self.make_experiments()
         self.make_monographs()
+        self.make_history()
 
     def load_reference(self) -> None:
         from clusters.models import SessionTool, Theme
@@ -712,6 +715,72 @@ class Loader:
         self.copy(Monograph, monographs)
         self.copy(Monograph.authors.through, authors)
         self.copy(MonographTransition, transitions)
+
+    def make_history(self) -> None:
+        """Delegation contacts, and the audit log a real history leaves: a creation entry per
+        cluster, membership and contact (the cluster page reads it; COPY bypasses auditlog)."""
+        from auditlog.models import LogEntry
+        from django.contrib.contenttypes.models import ContentType
+
+        from clusters.models import Cluster, DelegationContact, Membership
+
+        rng = self.rng
+        contacts = []
+        first_names = ["Camille", "Dominique", "Claude", "Alex", "Sacha", "Maxime", "Morgan"]
+        for membership in self.memberships:
+            if membership["withdrawn_on"] is not None:
+                continue
+            for role in ("direction", "irp", "medecin_metier"):
+                name = f"{rng.choice(first_names)} {rng.choice(PLACES).title()}"
+                contacts.append(
+                    {
+                        "id": self.new_id(DelegationContact),
+                        "membership_id": membership["id"],
+                        "role": role,
+                        "name": name,
+                        "email": f"contact{len(contacts)}@etablissement.invalid",
+                        "phone": "",
+                    }
+                )
+        self.copy(DelegationContact, contacts)
+        types = ContentType.objects.get_for_models(Cluster, Membership, DelegationContact)
+
+        def entry(model, pk, repr_, changes, day):
+            return {
+                "content_type_id": types[model].id,
+                "object_pk": str(pk),
+                "object_id": pk,
+                "object_repr": repr_,
+                "action": LogEntry.Action.CREATE,
+                "changes_text": "",
+                "changes": json.dumps(changes),
+                "actor_id": None,  # a system load, like an import
+                "timestamp": datetime.datetime.combine(day, datetime.time(9), datetime.UTC),
+            }
+
+        def rows():
+            for cluster in self.clusters:
+                yield entry(
+                    Cluster, cluster["id"], cluster["name"],
+                    {"name": ["None", cluster["name"]], "status": ["None", "brouillon"]},
+                    cluster["starts_on"] - datetime.timedelta(days=60),
+                )  # fmt: skip
+            for membership in self.memberships:
+                yield entry(
+                    Membership, membership["id"], f"Participation {membership['id']}",
+                    {"cluster": ["None", str(membership["cluster_id"])],
+                     "establishment": ["None", str(membership["establishment_id"])]},
+                    membership["joined_on"],
+                )  # fmt: skip
+            for contact in contacts:
+                yield entry(
+                    DelegationContact, contact["id"], contact["name"],
+                    {"membership": ["None", str(contact["membership_id"])],
+                     "role": ["None", contact["role"]], "name": ["None", contact["name"]]},
+                    datetime.date(2025, 6, 1),
+                )  # fmt: skip
+
+        self.copy(LogEntry, rows())
 
 
 def _chain(first, rest):
