@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from clusters.models import Membership, Phase
 from establishments.models import LegalStatus, Sector
 
-from .statistics import national_breakdowns, national_summary
+from .statistics import dashboard_figures, national_summary
 
 audit_log = logging.getLogger("qvt.audit")
 
@@ -139,9 +139,8 @@ def tables_from(data: dict) -> list[dict]:
 
 
 def summary_tables(*, user, wave_code: str | None = None) -> list[dict]:
-    data = national_summary(user=user, wave_code=wave_code)
-    data.update(national_breakdowns(user=user, wave_code=wave_code))
-    return tables_from(data)
+    summary, breakdowns = dashboard_figures(user=user, wave_code=wave_code)
+    return tables_from({**summary, **breakdowns})
 
 
 def summary_csv(tables) -> bytes:

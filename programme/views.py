@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from clusters.permissions import require
 
 from . import charts, exports, services
-from .statistics import national_breakdowns, national_summary, published_comparison, wave_choices
+from .statistics import dashboard_figures, published_comparison, wave_choices
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -49,8 +49,7 @@ def _wave_code(request) -> str | None:
 def dashboard(request):
     require(can_follow_programme(request.user))
     wave_code = _wave_code(request)
-    summary = national_summary(user=request.user, wave_code=wave_code)
-    breakdowns = national_breakdowns(user=request.user, wave_code=wave_code)
+    summary, breakdowns = dashboard_figures(user=request.user, wave_code=wave_code)
     national = request.user.roles.sees_everything
     tables = exports.tables_from({**summary, **breakdowns})
     query = f"?vague={wave_code}" if wave_code else ""

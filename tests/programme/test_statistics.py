@@ -2,7 +2,7 @@
 
 import pytest
 
-from programme.statistics import national_breakdowns, national_summary
+from programme.statistics import dashboard_figures, national_breakdowns, national_summary
 from tests.factories import ClusterFactory, add_members
 
 pytestmark = pytest.mark.django_db
@@ -193,6 +193,12 @@ def test_ars_staff_see_their_region_only(programme, ars):
     assert national_breakdowns(user=ars)["experiments_by_status"][2]["experiments"] == 0
 
 
+def test_dashboard_figures_are_the_summary_and_the_breakdowns(programme, national):
+    summary, breakdowns = dashboard_figures(user=national, wave_code="2030")
+    assert summary == national_summary(user=national, wave_code="2030")
+    assert breakdowns == national_breakdowns(user=national, wave_code="2030")
+
+
 def test_a_user_without_role_sees_zeros(programme):
     from tests.factories import UserFactory
 
@@ -204,15 +210,21 @@ def test_the_summary_runs_a_constant_number_of_queries(
 ):
     national.roles  # noqa: B018 - load the role assignments before counting
     # Queries: clusters, memberships, sessions, experiments, monographs per wave (5); distinct
-    # regions and establishments of the total (2); by region, by sector, by status (2), by theme.
+    # regions and establishments of the total (2); by region, by establishment attribute
+    # (sector, legal status and category in one), by status (2), by theme.
     with django_assert_num_queries(12):
         national_summary(user=national)
-    # Breakdowns: category, experiments by status, phases, legal status.
-    with django_assert_num_queries(4):
+    # Breakdowns: by establishment attribute, experiments by status, phases.
+    with django_assert_num_queries(3):
         national_breakdowns(user=national)
+    # The dashboard's: the summary's twelve and experiments by status, phases.
+    with django_assert_num_queries(14):
+        dashboard_figures(user=national)
     for code in ("84", "93", "76"):  # much more data: same count
         add_members(ClusterFactory(region_code=code, wave=programme.wave_b), 6)
     with django_assert_num_queries(12):
         national_summary(user=national)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         national_breakdowns(user=national)
+    with django_assert_num_queries(14):
+        dashboard_figures(user=national)
