@@ -136,7 +136,8 @@ def job_retry(request, pk):
 @require_GET
 def job_download(request, pk):
     job = _visible_job(request, pk)
-    if job.status != ReportJob.Status.DONE or not job.file:
+    done = job.status == ReportJob.Status.DONE and job.file
+    if not done or not default_storage.exists(job.file.name):
         raise Http404("Ce rapport n'est pas prêt.")
     response = FileResponse(
         default_storage.open(job.file.name, "rb"),

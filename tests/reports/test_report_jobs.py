@@ -183,6 +183,7 @@ def test_a_requester_who_lost_access_gets_a_refusal(ars, report_cluster, media):
 def done_job(ars, report_cluster, media):
     job = services.request_report(kind="cluster", cluster=report_cluster, by=ars)
     services.run_job(job.pk)
+    job.refresh_from_db()
     return job
 
 
@@ -263,3 +264,10 @@ def test_the_progress_page_works_without_javascript(client, ars, report_cluster,
     ReportJob.objects.filter(pk=job.pk).update(status="failed", error="Échec de test.")
     page = client.get(reverse("reports:job-detail", args=[job.pk])).content.decode()
     assert "http-equiv" not in page and "Échec de test." in page and "Réessayer" in page
+
+
+def test_a_report_whose_file_is_gone_answers_404(client, ars, done_job):
+    default_storage.delete(done_job.file.name)
+    client.force_login(ars)
+    assert client.get(reverse("reports:job-download", args=[done_job.pk])).status_code == 404
+    assert client.get(reverse("reports:job-detail", args=[done_job.pk])).status_code == 200
