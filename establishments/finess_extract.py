@@ -94,20 +94,16 @@ class Extract:
     has_geolocation: bool = False
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (recent files, with or without BOM), else cp1252 (older files)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise UnusableExtract(
-            "Le fichier n'est ni en UTF-8 ni en Windows-1252 : il est illisible."
-        ) from error
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (recent files, with or without BOM), else cp1252 (older files). The decoded text
+    is not kept: the reader decodes again as it goes, which keeps a 60 MB extract's memory low."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise UnusableExtract("Le fichier n'est ni en UTF-8 ni en Windows-1252 : il est illisible.")
 
 
 @lru_cache(maxsize=50_000)  # dates repeat a lot (datemaj is often the same on every line)
@@ -154,9 +150,10 @@ def read_extract(
 ) -> Extract:
     """Parse `data`. `departments`: FINESS code -> (id, region id); `categories`: code -> (id,
     sector). `progress(percent)` is called now and then while reading."""
-    text = decode(data)
-    total_lines = text.count("\n") + 1
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    encoding = detect_encoding(data)
+    total_lines = data.count(b"\n") + 1
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    reader = csv.reader(lines, delimiter=";", quotechar='"')
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as error:

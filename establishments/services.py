@@ -170,19 +170,43 @@ def _copy_incoming(cursor, rows) -> None:
         for c in COLUMNS
     )
     cursor.execute(f"CREATE TEMP TABLE finess_incoming ({definitions}) ON COMMIT DROP")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow([_csv_value(getattr(row, column)) for column in COLUMNS])
-    buffer.seek(0)
     not_null = ", ".join(c for c in COLUMNS if c in TEXT_COLUMNS)
     cursor.copy_expert(
         f"COPY finess_incoming ({', '.join(COLUMNS)}) FROM STDIN "
         f"WITH (FORMAT csv, FORCE_NOT_NULL ({not_null}))",
-        buffer,
+        _CsvStream(rows),
+        COPY_CHUNK,  # psycopg2's `size`, positional: Django's cursor wrapper passes *args only
     )
     # Temporary tables are never auto-analysed; the join key is all the planner needs.
     cursor.execute("ANALYZE finess_incoming (finess)")
+
+
+COPY_CHUNK = 1 << 20  # characters psycopg2 asks for at a time
+
+
+class _CsvStream:
+    """The rows as CSV text for COPY, produced as psycopg2 reads it (never all in memory)."""
+
+    def __init__(self, rows, rows_per_chunk: int = 500):
+        self._rows = iter(rows)
+        self._rows_per_chunk = rows_per_chunk
+        self._pending = ""
+
+    def _next_chunk(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for _count, row in zip(range(self._rows_per_chunk), self._rows, strict=False):
+            writer.writerow([_csv_value(getattr(row, column)) for column in COLUMNS])
+        return buffer.getvalue()
+
+    def read(self, size: int = -1) -> str:
+        if not self._pending:
+            self._pending = self._next_chunk()
+        if size < 0 or len(self._pending) <= size:
+            chunk, self._pending = self._pending, ""
+        else:
+            chunk, self._pending = self._pending[:size], self._pending[size:]
+        return chunk
 
 
 def _csv_value(value):

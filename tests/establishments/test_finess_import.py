@@ -385,3 +385,11 @@ def test_a_legal_status_qualified_by_hand_survives_a_reimport(tmp_path, import_f
     Establishment.objects.filter(finess=PARIS_1).update(legal_status=LegalStatus.PRIVE_COMMERCIAL)
     assert import_finess(path).counts == counts(unchanged=1)
     assert Establishment.objects.get(finess=PARIS_1).legal_status == LegalStatus.PRIVE_COMMERCIAL
+
+
+def test_an_extract_larger_than_one_copy_chunk_is_imported_whole(tmp_path, import_finess):
+    numbers = [with_luhn_key(f"13{n:06d}") for n in range(1, 1202)]
+    path = write_extract(tmp_path / "f.csv", [structure(n, departement="13") for n in numbers])
+    assert import_finess(path).counts == counts(created=1201)
+    assert set(Establishment.objects.values_list("finess", flat=True)) == set(numbers)
+    assert import_finess(path).counts == counts(unchanged=1201)
