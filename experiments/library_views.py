@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from clusters.models import Cluster
 
 from .forms import LibraryFilterForm
-from .models import Experiment, Monograph, monograph_search_vector
+from .models import MONOGRAPH_SECTIONS, Experiment, Monograph, monograph_search_vector
 
 CONTACT_PATTERNS = [
     re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),  # e-mail addresses
@@ -68,7 +68,9 @@ def _filter(monographs, data):
 @login_not_required
 def library_list(request):
     form = LibraryFilterForm(request.GET or None)
-    monographs = _published().prefetch_related("membership__cluster__themes")
+    # The cards show no section text: leave the nine sections in the database.
+    sections = [name for name, _label in MONOGRAPH_SECTIONS]
+    monographs = _published().defer(*sections).prefetch_related("membership__cluster__themes")
     if form.is_bound and form.is_valid():
         monographs = _filter(monographs, form.cleaned_data)
     page = Paginator(monographs, 10)
