@@ -299,6 +299,8 @@ class FinessImport(models.Model):
     def can_relaunch(self) -> bool:
         """Pending (never sent: broker down), or running past the task's hard time limit (its
         worker died; the import's transaction was rolled back with it)."""
+        if self.source != self.Source.UPLOAD:
+            return False  # a command import runs in its own process, it has no stored file
         if self.status == self.Status.PENDING:
             return True
         limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 1.2)

@@ -6,7 +6,8 @@ from .models import Establishment, fold
 
 
 def search_establishments(user, query: str, *, active_only: bool = True):
-    """Establishments visible to `user` matching every word of `query` (best matches first)."""
+    """Establishments visible to `user` matching every word of `query`, in name order (an exact
+    FINESS number, with or without spaces, finds that establishment only)."""
     queryset = Establishment.objects.visible_to(user).select_related("department", "region")
     if active_only:
         queryset = queryset.active()

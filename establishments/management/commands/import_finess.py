@@ -39,7 +39,13 @@ class Command(BaseCommand):
             status=FinessImport.Status.RUNNING,
             started_at=timezone.now(),
         )
-        job = import_finess_extract(job=job, data=data)
+        try:
+            job = import_finess_extract(job=job, data=data)
+        except Exception:
+            FinessImport.objects.filter(pk=job.pk).update(
+                status=FinessImport.Status.FAILED, message="Erreur inattendue : rien n'a été écrit."
+            )
+            raise
         if job.status == FinessImport.Status.FAILED:
             self.stderr.write(job.message)
         for rejection in job.rejections:
