@@ -76,7 +76,7 @@ def read_lines(content: bytes, filename: str) -> list[ImportLine]:
         )
     lines = []
     for number, row in enumerate(rows[1:], start=2):
-        cells = [str(cell if cell is not None else "").strip() for cell in row]
+        cells = [_text(cell) for cell in row]
         if not any(cells):
             continue  # blank lines (common at the end of spreadsheets)
         cells += [""] * (len(COLUMNS) - len(cells))
@@ -88,10 +88,17 @@ def read_lines(content: bytes, filename: str) -> list[ImportLine]:
                 region=region.zfill(2) if region.isdigit() else region,
                 cluster=cluster,
                 themes=[theme.strip() for theme in themes.split("|") if theme.strip()],
-                finess=finess.upper(),
+                # A spreadsheet may have turned 010001006 into the number 10001006.
+                finess=finess.zfill(9) if finess.isdigit() else finess.upper(),
             )
         )
     return lines
+
+
+def _text(cell) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)  # 2016.0 -> "2016"
+    return str(cell if cell is not None else "").strip()
 
 
 def _csv_rows(content: bytes) -> list[list[str]]:

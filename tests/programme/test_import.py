@@ -262,12 +262,18 @@ def test_xlsx_files_are_read_like_csv(past_wave, themes):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(HEADER.split(";"))
-    for finess in members():
-        sheet.append(["2016", 11, "Cluster XLSX", "|".join(themes), finess])
+    finess_numbers = members("84")  # Auvergne-Rhône-Alpes: numbers start with 0
+    for finess in finess_numbers:
+        # Spreadsheets turn codes into numbers: 2016, 84, and FINESS without leading zero.
+        sheet.append([2016, 84, "Cluster XLSX", "|".join(themes), int(finess)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     report = run(buffer.getvalue(), name="clusters.xlsx")
-    assert report.ok and Cluster.objects.filter(name="Cluster XLSX").exists()
+    assert report.ok
+    cluster = Cluster.objects.get(name="Cluster XLSX")
+    assert sorted(cluster.memberships.values_list("establishment__finess", flat=True)) == sorted(
+        finess_numbers
+    )
 
 
 def test_command_dry_run_create_waves_and_errors(themes, tmp_path):
