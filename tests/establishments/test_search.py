@@ -182,7 +182,10 @@ def test_the_trigram_index_serves_the_search(national, registry):
     # (Without the active filter: on a tiny table the planner would pick the region index.)
     queryset = search_establishments(national, "reunion", active_only=False)
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # the test registry is tiny
+        # The test registry is tiny: forbid the scans that read the whole table or a whole
+        # index, so that the plan shows whether the trigram index can answer the query.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
         sql, params = queryset.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
