@@ -489,7 +489,16 @@ def _history_object(model, entry):
     return f"{model._meta.verbose_name.capitalize()} : {entry.object_repr}"
 
 
-SKIPPED_FIELDS = {"id", "wave", "cluster", "membership", "establishment", "region"}
+SKIPPED_FIELDS = {
+    "id",
+    "wave",
+    "cluster",
+    "membership",
+    "establishment",
+    "region",
+    "created_at",
+    "updated_at",
+}
 
 
 def _history_changes(model, changes):
@@ -514,12 +523,15 @@ def _history_changes(model, changes):
             lines.append(f"{label} modifié(e)")
             continue
         choices = dict(field.choices or [])
-        old, new = (_history_value(value, choices) for value in values)
+        is_date = field.get_internal_type() == "DateField"
+        old, new = (_history_value(value, choices, is_date) for value in values)
         lines.append(f"{label} : {old} → {new}")
     return lines
 
 
-def _history_value(value, choices):
+def _history_value(value, choices, is_date):
     if value in ("None", None, ""):
         return "—"
+    if is_date and len(value) == 10:  # "2026-02-01" -> "01/02/2026"
+        return "/".join(reversed(value.split("-")))
     return str(choices.get(value, value))

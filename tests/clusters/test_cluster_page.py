@@ -56,6 +56,8 @@ def test_regional_staff_see_members_with_phase_and_delegation_contacts(client, a
     assert "Diagnostic" in page
     assert "Dominique Secret" in page and "d@example.invalid" in page
     assert "Ajouter un contact" in page
+    history = page[page.index("Historique des modifications") :]
+    assert "Contact de la délégation : Dominique Secret (Direction) (création)" in history
 
 
 def test_national_readers_never_see_delegation_contacts(client, national, busy_cluster):
