@@ -1,6 +1,7 @@
 """The national dashboard, its exports, and the upload of past clusters."""
 
 import uuid
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from clusters.permissions import require
@@ -39,24 +41,29 @@ class WaveFilterForm(forms.Form):
         self.fields["vague"].choices = [("", "Toutes les vagues"), *wave_choices()]
 
 
-def _wave_code(request) -> str | None:
+def _wave_filter(request) -> tuple[WaveFilterForm, str | None]:
+    """The wave filter and the chosen wave code (None: every wave); an unknown wave is a 404."""
     form = WaveFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         raise Http404("Vague inconnue.")
-    return (form.cleaned_data["vague"] or None) if form.is_bound else None
+    return form, (form.cleaned_data["vague"] or None) if form.is_bound else None
+
+
+def _wave_code(request) -> str | None:
+    return _wave_filter(request)[1]
 
 
 def dashboard(request):
     require(can_follow_programme(request.user))
-    wave_code = _wave_code(request)
+    form, wave_code = _wave_filter(request)
     summary, breakdowns = dashboard_figures(user=request.user, wave_code=wave_code)
     national = request.user.roles.sees_everything
     tables = exports.tables_from({**summary, **breakdowns})
-    query = f"?vague={wave_code}" if wave_code else ""
+    query = "?" + urlencode({"vague": wave_code}) if wave_code else ""
     context = {
         "title": "Programme national" if national else "Programme dans ma région",
         "national": national,
-        "form": WaveFilterForm(request.GET or None),
+        "form": form,
         "wave_code": wave_code,
         "query": query,
         "summary": summary,
@@ -107,7 +114,7 @@ def _sections(tables) -> list[dict]:
 
 
 def _filename(stem: str, wave_code: str | None, extension: str) -> str:
-    wave = f"-vague-{wave_code}" if wave_code else ""
+    wave = f"-vague-{slugify(wave_code)}" if wave_code else ""
     return f"{stem}{wave}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
