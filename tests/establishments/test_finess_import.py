@@ -76,6 +76,28 @@ def test_the_synthetic_sample_maps_departments_sectors_statuses_and_coordinates(
     assert espic.projection == "EPSG:2154 RGF93 / Lambert-93 (Métropole)"
 
 
+@pytest.mark.parametrize(
+    "finess, department, region",
+    [
+        ("2A6812415", "2A", "94"),
+        ("2B3038836", "2B", "94"),
+        ("971565080", "971", "01"),  # FINESS 9A
+        ("972475776", "972", "02"),  # 9B
+        ("973423049", "973", "03"),  # 9C
+        ("974235921", "974", "04"),  # 9D
+        ("980506166", "976", "06"),  # 9F
+        ("845428341", "84", "93"),
+    ],
+)
+def test_finess_department_codes_map_to_our_departments_and_regions(
+    import_finess, finess, department, region
+):
+    import_finess(SYNTHETIC)
+    establishment = Establishment.objects.select_related("department", "region").get(finess=finess)
+    assert (establishment.department.code, establishment.region.code) == (department, region)
+    assert establishment.can_join_cluster
+
+
 def test_out_of_region_territories_are_imported_without_a_region(import_finess):
     import_finess(SYNTHETIC)
     wallis = Establishment.objects.select_related("department").get(finess="980640908")
@@ -150,6 +172,12 @@ def test_the_cs1100507_layout_sets_coordinates(tmp_path, import_finess):
     first = Establishment.objects.get(finess=PARIS_1)
     assert (first.x, first.y, first.projection[:9]) == (652000.5, 6862000.25, "EPSG:2154")
     assert Establishment.objects.get(finess=PARIS_2).x is None
+
+
+def test_a_geolocation_line_may_come_before_its_establishment(tmp_path, import_finess):
+    path = write_extract(tmp_path / "f.csv", [geolocation(PARIS_1), structure(PARIS_1)])
+    assert import_finess(path).code == 0
+    assert Establishment.objects.get(finess=PARIS_1).x == 652000.5
 
 
 def test_the_cs1100502_layout_keeps_known_coordinates(tmp_path, import_finess):
