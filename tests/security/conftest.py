@@ -20,9 +20,14 @@ def _world_fixture(text: str = ""):
         with django_db_blocker.unblock(), fast_hashing:
             atomic = transaction.atomic()
             atomic.__enter__()
+            built = None
             try:
-                yield build_world(text)
+                built = build_world(text)
+                yield built
             finally:
+                if built is not None:  # the stored files outlive the rolled-back rows
+                    for name in ("attachment", "report_job"):
+                        getattr(built, name).file.delete(save=False)
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)
 

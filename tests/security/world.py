@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from auditlog.models import LogEntry
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.test import Client
+from django.utils import timezone
 from dsfr.models import DsfrConfig
 
 from accounts.models import User
@@ -22,9 +24,12 @@ from clusters.models import (
     DelegationContact,
     Membership,
     ParticipantRole,
+    SessionAttachment,
     SessionTool,
 )
+from establishments.models import FinessImport
 from experiments.models import Experiment, Indicator, Measurement, Monograph
+from reports.models import ReportJob
 from tests import factories
 
 LEAK_MARKER = "Zorglub"  # in every name of region 11's private objects
@@ -160,6 +165,28 @@ def build_world(text: str = "") -> World:
         status=Monograph.Status.PUBLIEE,
         published_at=datetime.datetime(2026, 9, 11, tzinfo=datetime.UTC),
         **{section: f"{section} {text}" for section in _MONOGRAPH_TEXT_FIELDS},
+    )
+
+    o["attachment"] = SessionAttachment.objects.create(
+        session=o["session"],
+        kind=SessionAttachment.Kind.choices[0][0],
+        file=ContentFile(b"%PDF-1.4 matrice", name="matrice.pdf"),
+        original_name=f"Feuille {LEAK_MARKER}.pdf",
+        content_type="application/pdf",
+        size=16,
+        uploaded_by=users["aract_assigned"],
+    )
+    o["report_job"] = ReportJob.objects.create(
+        kind=ReportJob.Kind.CLUSTER,
+        cluster=o["cluster"],
+        status=ReportJob.Status.DONE,
+        progress=100,
+        file=ContentFile(b"%PDF-1.4 rapport", name="rapport-matrice.pdf"),
+        requested_by=users["ars_region"],
+        requested_at=timezone.now(),
+    )
+    o["finess_import"] = FinessImport.objects.create(
+        original_name="finess.csv", created_by=users["admin"], status="done", progress=100
     )
 
     # Region 53: its own cluster, so that its staff's pages are not empty.
