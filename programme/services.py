@@ -22,6 +22,8 @@ from establishments.models import Establishment, Region
 
 COLUMNS = ["vague", "region", "cluster", "thematiques", "finess"]
 audit_log = logging.getLogger("qvt.audit")
+WAVE_CODE_LENGTH = Wave._meta.get_field("code").max_length
+CLUSTER_NAME_LENGTH = Cluster._meta.get_field("name").max_length
 
 
 class ImportFileError(Exception):
@@ -172,6 +174,8 @@ def _check_lines(lines, report, create_waves, region_ids) -> dict:
         reasons = []
         if not line.wave:
             reasons.append("la vague est vide")
+        elif len(line.wave) > WAVE_CODE_LENGTH:
+            reasons.append(f"le code de vague dépasse {WAVE_CODE_LENGTH} caractères")
         elif line.wave not in wave_codes and not create_waves:
             reasons.append(
                 f"la vague « {line.wave} » n'existe pas (option --create-waves pour la créer)"
@@ -183,6 +187,8 @@ def _check_lines(lines, report, create_waves, region_ids) -> dict:
             reasons.append(f"la région « {region.name} » n'est pas dans votre périmètre")
         if not line.cluster:
             reasons.append("le nom du cluster est vide")
+        elif len(line.cluster) > CLUSTER_NAME_LENGTH:
+            reasons.append(f"le nom du cluster dépasse {CLUSTER_NAME_LENGTH} caractères")
         if not line.themes:
             reasons.append("aucune thématique")
         unknown = [name for name in line.themes if name.casefold() not in themes]

@@ -146,8 +146,12 @@ def test_rejection_of_empty_fields(past_wave, themes):
     lines[0] = f";11;C;{themes[0]};{finess[0]}"
     lines[1] = f"2016;11;;{themes[0]};{finess[1]}"
     lines[2] = f"2016;11;C;;{finess[2]}"
-    errors = dict(rejection(csv_file(lines)))
+    lines[3] = f"{'9' * 21};11;C;{themes[0]};{finess[3]}"
+    lines[4] = f"2016;11;{'C' * 201};{themes[0]};{finess[4]}"
+    errors = dict(rejection(csv_file(lines), create_waves=True))
     assert errors[2] == "La vague est vide."
+    assert errors[5] == "Le code de vague dépasse 20 caractères."
+    assert errors[6] == "Le nom du cluster dépasse 200 caractères."
     assert errors[3] == "Le nom du cluster est vide."
     assert errors[4] == "Aucune thématique."
 
