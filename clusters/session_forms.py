@@ -142,7 +142,8 @@ def _detect_zip_document(file) -> tuple[str, str] | None:
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with archive.open("mimetype") as member:  # read a few bytes only: no zip bomb
+                    mimetype = member.read(100).decode("ascii", "replace").strip()
                 return (mimetype, ODF[mimetype]) if mimetype in ODF else None
             if "[Content_Types].xml" in names:
                 for folder, kind in OOXML.items():
