@@ -103,6 +103,9 @@ def main(argv=None) -> int:
 
 
 def setup_django(database_url: str | None) -> None:
+    from bench.run import _env_database_url
+
+    database_url = database_url or _env_database_url()
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     if "DATABASE_URL" not in os.environ:

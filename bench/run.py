@@ -32,7 +32,7 @@ TARGETS = {"median_ms": 60, "p95_ms": 150, "sql_ratio": 5, "p99_ms": 300}
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--database-url", default=_env_database_url())
     parser.add_argument("--small-database-url")
     parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
     parser.add_argument("--clients", type=int, default=10)
@@ -74,6 +74,17 @@ def main(argv=None) -> int:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(table + "\n", encoding="utf-8")
     return 0
+
+
+def _env_database_url() -> str | None:
+    """$DATABASE_URL, else the DATABASE_URL line of .env (as the settings read it)."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    dotenv = ROOT / ".env"
+    for line in dotenv.read_text().splitlines() if dotenv.exists() else []:
+        if line.startswith("DATABASE_URL="):
+            return line.partition("=")[2].strip().strip("'\"")
+    return None
 
 
 def _small_url(url: str) -> str:
