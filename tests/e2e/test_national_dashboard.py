@@ -1,12 +1,16 @@
 """A national reader follows the programme: dashboard, wave filter, XLSX download."""
 
+import datetime
+
 import pytest
 from openpyxl import load_workbook
 
+from clusters.models import Cluster, Theme
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import (
     TEST_PASSWORD,
     ClusterFactory,
+    EstablishmentFactory,
     WaveFactory,
     add_members,
     national_user,
@@ -59,3 +63,19 @@ def test_import_page_reports_rejections_accessibly(page, tmp_path):
     page.get_by_role("heading", name="1 rejet(s) : rien n'a été enregistré").wait_for()
     assert page.get_by_role("cell", name="La vague « 1999 » n'existe pas").is_visible()
     assert_accessible(page)
+
+    # A correct file: checked first, imported on confirmation.
+    WaveFactory(code="2016", ends_on=datetime.date(2017, 6, 30))
+    theme = Theme.objects.order_by("name").first().name
+    rows = [
+        f"2016;53;Cluster breton;{theme};{EstablishmentFactory(region_code='53').finess}"
+        for _ in range(5)
+    ]
+    path.write_text("\n".join(["vague;region;cluster;thematiques;finess", *rows]))
+    page.get_by_label("Fichier des clusters").set_input_files(path)
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    page.get_by_role("heading", name="Fichier vérifié : aucun rejet").wait_for()
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirmer l'import").click()
+    page.get_by_text("Import terminé : 1 cluster(s) créé(s), 5 participation(s)").wait_for()
+    assert Cluster.objects.get(name="Cluster breton").status == "cloture"
