@@ -71,6 +71,11 @@ class ClusterForm(forms.ModelForm):
             kind=Organisation.Kind.ARACT, region_id__in=region_ids
         )
         self.fields["aract"].empty_label = "Aucune pour l'instant"
+        if not self.instance.pk and len(region_ids) == 1:
+            # Most regions have a single Aract: propose it.
+            aracts = list(self.fields["aract"].queryset[:2])
+            if len(aracts) == 1:
+                self.initial.setdefault("aract", aracts[0].pk)
         self.fields["facilitators"].queryset = services.aract_staff_in(region_ids)
         self.fields["ars_referent"].queryset = services.ars_staff_in(region_ids)
         self.fields["ars_referent"].empty_label = "Aucun pour l'instant"

@@ -502,8 +502,8 @@ SKIPPED_FIELDS = {
 
 
 def _history_changes(model, changes):
-    """Readable "field: old → new" lines; foreign keys are shown by their id-free meaning only
-    where the object itself names them (the entry's label), so no query runs per line."""
+    """Readable "field: old → new" lines. A changed foreign key is only named (resolving its ids
+    would cost a query per line); many-to-many changes list the objects auditlog recorded."""
     lines = []
     for name, values in changes.items():
         if name in SKIPPED_FIELDS:
