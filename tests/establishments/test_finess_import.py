@@ -7,7 +7,13 @@ import re
 import pytest
 
 from establishments.finess import with_luhn_key
-from establishments.models import Establishment, FinessImport, LegalStatus, Sector
+from establishments.models import (
+    Establishment,
+    FinessImport,
+    LegalStatus,
+    Sector,
+    search_text_of,
+)
 from tests.establishments.conftest import (
     ERRORS,
     SYNTHETIC,
@@ -42,6 +48,21 @@ def test_the_synthetic_sample_imports_every_establishment(import_finess):
     job = FinessImport.objects.get()
     assert job.extraction_date == datetime.date(2026, 5, 12)
     assert job.source == FinessImport.Source.COMMAND and job.applied
+
+
+def test_imported_search_text_is_what_save_would_compute(tmp_path, import_finess):
+    import_finess(SYNTHETIC)
+    import_finess(
+        write_extract(
+            tmp_path / "f.csv",
+            [structure(PARIS_1, rs="FOYER ŒUVRE DE L'ÎLE", ligneacheminement="75012 PARIS CÉDEX")],
+            date="2026-06-01",
+        )
+    )
+    establishments = list(Establishment.objects.all())
+    assert len(establishments) == 61
+    for establishment in establishments:
+        assert establishment.search_text == search_text_of(establishment), establishment.finess
 
 
 def test_the_synthetic_sample_keeps_quoted_fields_whole(import_finess):
