@@ -84,15 +84,25 @@ class AttendanceForm(forms.Form):
             for role in ParticipantRole.values
         }
 
-    def grid(self) -> list[dict]:
-        """Rows for the template: the member and its bound fields, in role order."""
-        return [
-            {
-                "membership": membership,
-                "fields": [self[self.field_name(membership.pk, role)] for role in ParticipantRole],
-            }
-            for membership in self.memberships
-        ]
+    def grid(self) -> dict:
+        """Rows for the template (the member, its bound fields in role order, the row total) and
+        the column totals, from what is displayed (what the user typed, or the saved counts)."""
+        rows = []
+        for membership in self.memberships:
+            fields = [self[self.field_name(membership.pk, role)] for role in ParticipantRole]
+            counts = [_as_count(field.value()) for field in fields]
+            rows.append({"membership": membership, "fields": fields, "counts": counts})
+        columns = [sum(row["counts"][i] for row in rows) for i in range(len(ParticipantRole))]
+        for row in rows:
+            row["total"] = sum(row["counts"])
+        return {"rows": rows, "columns": columns, "total": sum(columns)}
+
+
+def _as_count(value) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
 
 
 # (content type, label) of each accepted kind of file, detected from the content.

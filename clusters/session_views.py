@@ -126,6 +126,7 @@ def _session_form_page(request, cluster, session):
         "session": session,
         "form": form,
         "grid": grid,
+        "attendance": grid.grid(),
         "roles": ParticipantRole.labels,
     }
     return render(request, "clusters/session_form.html", context)

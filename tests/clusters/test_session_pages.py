@@ -97,6 +97,18 @@ def test_a_draft_needs_only_a_date_and_can_be_completed_later(client, aract, clu
     assert session.attendances.count() == 6
 
 
+def test_the_edit_form_shows_the_saved_counts_and_their_totals(client, aract, cluster, members):
+    session = SessionFactory(cluster=cluster, is_draft=True)
+    Attendance.objects.create(session=session, membership=members[0], role="direction", count=2)
+    Attendance.objects.create(session=session, membership=members[0], role="cadre", count=3)
+    client.force_login(aract)
+    page = client.get(reverse("clusters:session-edit", args=[cluster.pk, session.pk]))
+    html = page.content.decode()
+    assert f'name="m{members[0].pk}-cadre" value="3"' in html
+    assert "<td data-row-total>5</td>" in html
+    assert "<td data-grand-total>5</td>" in html
+
+
 def test_attendance_rate_per_establishment_and_role(cluster, members):
     session = SessionFactory(cluster=cluster)
     Attendance.objects.create(session=session, membership=members[0], role="direction", count=2)

@@ -61,6 +61,7 @@ def test_the_facilitators_flow_from_session_to_library(page, world):
         page.locator(f'[name="m{member.pk}-direction"]').fill("1")
         page.locator(f'[name="m{member.pk}-irp"]').fill("1")
     page.locator(f'[name="m{members[0].pk}-cadre"]').fill("2")
+    expect(page.locator("[data-grand-total]")).to_have_text("14")  # totals follow the typing
     page.get_by_role("button", name="Enregistrer la séance").click()
     expect(page.get_by_role("heading", name="Séance 1 du 10/03/2026")).to_be_visible()
     expect(page.get_by_text("Taux de présence : 100 %")).to_be_visible()
