@@ -43,6 +43,9 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--only", help="comma-separated page keys (default: every page)")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--readme", action="store_true", help="paste the table into README.md's Performance section"
+    )
     args = parser.parse_args(argv)
     if not args.database_url:
         sys.exit("Set DATABASE_URL (the scale-1 database) or pass --database-url.")
@@ -73,7 +76,24 @@ def main(argv=None) -> int:
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(table + "\n", encoding="utf-8")
+    if args.readme:
+        _paste_into_readme(table)
     return 0
+
+
+README_START, README_END = "<!-- bench:table -->", "<!-- /bench:table -->"
+
+
+def _paste_into_readme(table: str) -> None:
+    """Replace what lies between the two markers of README.md's Performance section."""
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    head, start, rest = text.partition(README_START)
+    _old, end, tail = rest.partition(README_END)
+    if not start or not end:
+        sys.exit(f"README.md has no {README_START} ... {README_END} block")
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    readme.write_text(f"{head}{start}\nMeasured {stamp}:\n\n{table}\n{end}{tail}", encoding="utf-8")
 
 
 def _env_database_url() -> str | None:
@@ -336,7 +356,9 @@ def render(small, large, loads, args) -> str:
         f"Targets: median <= {TARGETS['median_ms']} ms, p95 <= {TARGETS['p95_ms']} ms, "
         f"page/SQL <= {TARGETS['sql_ratio']}, equal query counts, load: 0 errors and "
         f"p99 <= {TARGETS['p99_ms']} ms (cluster list).",
-        "Missed: " + ("; ".join(misses) if misses else "none"),
+        "",
+        f"Missed ({len(misses)}):" if misses else "Missed: none.",
+        *(f"- {miss}" for miss in misses),
     ]
     return "\n".join(lines)
 
