@@ -3,6 +3,7 @@ membership. Only aggregate counts and registry data leave: no session content, n
 
 import csv
 import io
+import itertools
 import json
 import logging
 
@@ -207,37 +208,45 @@ def detail_queryset(*, user, wave_code: str | None = None):
 
 def detail_rows(*, user, wave_code: str | None = None):
     """The detailed rows with French labels, read through a server-side cursor in chunks so that
-    memory stays flat whatever the number of rows."""
+    memory stays flat whatever the number of rows. Free text (names, labels, wave code) goes
+    through safe_cell; the other columns are codes, our own labels or dates."""
     sectors, statuses, phases = dict(Sector.choices), dict(LegalStatus.choices), dict(Phase.choices)
     rows = detail_queryset(user=user, wave_code=wave_code)
-    for row in rows.iterator(chunk_size=DETAIL_CHUNK):
+    for cluster, wave, region_code, region, finess, name, code, label, *rest in rows.iterator(
+        chunk_size=DETAIL_CHUNK
+    ):
+        sector, status, phase, withdrawn_on = rest
         yield (
-            *row[:8],
-            sectors.get(row[8], row[8]),
-            statuses.get(row[9], row[9]),
-            phases.get(row[10], row[10]),
-            row[11].isoformat() if row[11] else "",
+            safe_cell(cluster),
+            safe_cell(wave),
+            region_code,
+            safe_cell(region),
+            finess,
+            safe_cell(name),
+            code,
+            safe_cell(label),
+            sectors.get(sector, sector),
+            statuses.get(status, status),
+            phases.get(phase, phase),
+            withdrawn_on.isoformat() if withdrawn_on else "",
         )
 
 
-class _Line:
-    """A file-like object whose write() returns what it was given, for csv.writer."""
-
-    def write(self, value):
-        return value
-
-
 def detail_csv_lines(*, user, wave_code: str | None = None, by: str):
-    """The detailed export as blocks of CSV text (BOM first), generated as rows arrive."""
+    """The detailed export as blocks of CSV text (BOM and header first), generated as rows
+    arrive: one block per DETAIL_CHUNK rows, since one write per row would cost more than
+    the rows themselves."""
     audit_log.info("national_detail_export user=%s wave=%s", by, wave_code or "toutes")
-    writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
-    yield CSV_BOM + writer.writerow(DETAIL_HEADERS)
-    # Lines go out in blocks: one write per row would cost more than the rows themselves.
-    block = []
-    for row in detail_rows(user=user, wave_code=wave_code):
-        block.append(writer.writerow([safe_cell(cell) for cell in row]))
-        if len(block) == DETAIL_CHUNK:
-            yield "".join(block)
-            block = []
-    if block:
-        yield "".join(block)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write(CSV_BOM)
+    writer.writerow(DETAIL_HEADERS)
+    rows = detail_rows(user=user, wave_code=wave_code)
+    while True:
+        writer.writerows(itertools.islice(rows, DETAIL_CHUNK))
+        block = buffer.getvalue()
+        if not block:
+            return
+        yield block
+        buffer.seek(0)
+        buffer.truncate()
