@@ -144,3 +144,21 @@ def test_library_query_count_is_constant(client, library, themes, django_assert_
         for index in range(6):
             publish(cluster, f"Monographie {index}", context="Dialogue social")
     check()
+
+
+def test_the_library_paginates_and_keeps_the_filters(client, themes):
+    for _ in range(2):
+        cluster = ClusterFactory(region_code="84", themes=[themes[0]])
+        for index in range(6):
+            publish(cluster, f"Monographie {index}", context="Dialogue social")
+    response = client.get(LIBRARY, {"q": "dialogue", "theme": themes[0].pk})
+    page = response.context["page"]
+    assert (page.paginator.count, len(page.object_list)) == (12, 10)
+    assert f"?q=dialogue&amp;theme={themes[0].pk}&amp;page=2" in response.content.decode()
+    second = client.get(LIBRARY, {"q": "dialogue", "theme": themes[0].pk, "page": 2})
+    assert len(second.context["page"].object_list) == 2
+
+
+def test_anonymous_visitors_find_the_library_in_the_navigation(client):
+    login_page = client.get(reverse("accounts:login")).content.decode()
+    assert f'class="fr-nav__link" href="{LIBRARY}"' in login_page
