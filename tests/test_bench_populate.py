@@ -1,0 +1,43 @@
+"""bench.populate at a tiny scale: the rows it writes keep the domain's rules."""
+
+import pytest
+from django.db import connection
+from django.db.models import Count, F
+
+from bench.populate import Loader
+from clusters.models import Cluster, Membership
+from establishments.finess import finess_error
+from establishments.models import Establishment, search_text_of
+from experiments.models import Monograph
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    Loader(connection, scale=0.01, password="Bench-QVT-2026!").run()
+
+
+def test_generated_establishments_have_valid_finess_numbers_and_search_text(loaded):
+    establishments = list(Establishment.objects.all())
+    assert len(establishments) == 1000
+    assert all(finess_error(e.finess) is None for e in establishments)
+    assert all(e.search_text == search_text_of(e) for e in establishments[:50])
+    assert {e.department.code for e in establishments} >= {"2A", "2B", "971", "976"}
+
+
+def test_generated_memberships_keep_the_cluster_rules(loaded):
+    active = Membership.objects.active()
+    assert not active.exclude(establishment__region=F("cluster__region")).exists()
+    per_cluster = active.values("cluster").annotate(n=Count("id"))
+    assert max(row["n"] for row in per_cluster) <= 8
+    per_wave = active.values("establishment", "wave").annotate(n=Count("id"))
+    assert max(row["n"] for row in per_wave) == 1
+    started = Cluster.objects.exclude(status=Cluster.Status.BROUILLON)
+    assert all(5 <= c.memberships.active().count() <= 8 for c in started)
+
+
+def test_a_third_of_the_generated_monographs_are_published(loaded):
+    total = Monograph.objects.count()
+    published = Monograph.objects.filter(status=Monograph.Status.PUBLIEE).count()
+    assert total == 30 and published == 10
