@@ -120,8 +120,7 @@ def cartogram_svg(*, chart_id: str, title: str, regions: list[dict]) -> SafeStri
             f'fill="{ink}">{region["clusters"]}</text></g>'
         )
     parts.append(
-        f'<text x="{left}" y="{5 * (size + gap) - 8}" font-size="13" fill="{TEXT}">'
-        "Outre-mer</text>"
+        f'<text x="{left}" y="{5 * (size + gap) - 8}" font-size="13" fill="{TEXT}">Outre-mer</text>'
     )
     legend = [(EMPTY, "aucun")] + [
         (_shade(low, classes), f"{low}" if low == high else f"{low} à {high}")
