@@ -193,7 +193,11 @@ def _load_test(large, keys, env, args) -> dict:
             # Warm every worker and thread first (first requests load templates and URLs).
             _threads(url, cookie, args.clients, 3)
             runner = _wrk if shutil.which("wrk") else _threads
+            cpu_before = _workers_cpu(server.pid)
             results[key] = runner(url, cookie, args.clients, args.duration)
+            spent = _workers_cpu(server.pid) - cpu_before
+            if results[key].get("requests"):
+                results[key]["cpu_ms"] = spent * 1000 / results[key]["requests"]
     finally:
         server.terminate()
         try:
@@ -201,6 +205,20 @@ def _load_test(large, keys, env, args) -> dict:
         except subprocess.TimeoutExpired:
             server.kill()
     return results
+
+
+def _workers_cpu(master: int) -> float:
+    """CPU seconds used so far by gunicorn's workers (Linux /proc): the cost of the requests
+    themselves, whatever else the machine is running."""
+    total = 0.0
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+    return total
 
 
 def _wait_ready(port, server) -> None:
@@ -298,7 +316,7 @@ def render(small, large, loads, args) -> str:
     small_pages = {p["key"]: p for p in small["pages"]}
     header = [
         "page", "user", "q@0.1", "q@1", "median ms", "p95 ms", "SQL ms", "page/SQL", "CPU ms",
-        "req/s", "p99 ms", "errors",
+        "req/s", "p99 ms", "errors", "CPU ms/req",
     ]  # fmt: skip
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     misses = []
@@ -331,6 +349,7 @@ def render(small, large, loads, args) -> str:
             f"{load['rps']:.0f}" if "rps" in load else load.get("error", ""),
             f"{load['p99_ms']:.0f}" if "p99_ms" in load else "",
             str(load["errors"]) if "errors" in load else "",
+            f"{load['cpu_ms']:.0f}" if "cpu_ms" in load else "",
         ]
         lines.append("| " + " | ".join(cells) + " |")
         if small_q is not None and small_q != queries:
@@ -349,7 +368,8 @@ def render(small, large, loads, args) -> str:
     lines += [
         "",
         f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs "
-        "(other processes inflate wall times; CPU ms is this process's own time).",
+        "(other processes inflate wall times; CPU ms is the request's own CPU time in process, "
+        "CPU ms/req that of gunicorn's workers per request under load).",
         f"In process: {args.runs} requests per page at most (8 s budget), after 3 warm-ups; "
         f"load: {args.clients} clients x {args.duration} s per page ({tool}) against gunicorn "
         f"({args.workers} workers x {args.threads} threads) on 127.0.0.1.",
