@@ -37,13 +37,15 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-class ObjectNotFoundLogMiddleware:
-    """Logs a 404 answered to a signed-in user on a URL that names an object.
+class SecurityEventMiddleware:
+    """Logs two events of signed-in users that the views do not log themselves.
 
-    Views fetch objects through `visible_to(user)`, so another region's object answers 404 exactly
-    like a missing one: from outside the view, the two cannot be told apart without leaking. Both
-    are logged (event "object_not_found" with the user, URL name and arguments); repeated events
-    for one user are the signal of someone probing other regions' identifiers.
+    - "object_not_found": a 404 on a URL that names an object. Views fetch through
+      `visible_to(user)`, so another region's object answers 404 exactly like a missing one: the
+      two cannot be told apart without a leak, so both are logged; repeated events for one user
+      are the sign of someone probing other regions' identifiers.
+    - "file_download": any file sent as an attachment (report PDFs, session attachments,
+      exports), with the URL name and arguments, so that who took which file is on record.
     """
 
     def __init__(self, get_response):
@@ -52,21 +54,27 @@ class ObjectNotFoundLogMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if (
-            response.status_code == 404
-            and match is not None
-            and match.kwargs
-            and request.user.is_authenticated
+        if match is None or not request.user.is_authenticated:
+            return response
+        if response.status_code == 404 and match.kwargs:
+            self._log(request, match, "object_not_found")
+        elif response.status_code == 200 and response.get("Content-Disposition", "").startswith(
+            "attachment"
         ):
-            security_log.warning(
-                "object_not_found",
-                extra={
-                    "event": "object_not_found",
-                    "username": request.user.username,
-                    "url_name": match.view_name,
-                    "url_kwargs": {key: str(value) for key, value in match.kwargs.items()},
-                    "method": request.method,
-                    "ip": request.META.get("REMOTE_ADDR", ""),
-                },
-            )
+            self._log(request, match, "file_download", logging.INFO)
         return response
+
+    @staticmethod
+    def _log(request, match, event, level=logging.WARNING):
+        security_log.log(
+            level,
+            event,
+            extra={
+                "event": event,
+                "username": request.user.username,
+                "url_name": match.view_name,
+                "url_kwargs": {key: str(value) for key, value in match.kwargs.items()},
+                "method": request.method,
+                "ip": request.META.get("REMOTE_ADDR", ""),
+            },
+        )

@@ -585,3 +585,9 @@ def test_the_leak_marker_shows_where_it_may(world, key):
     response = world.client("ars_region").get(url_of(key, route, world), route.query)
     assert response.status_code == 200
     assert LEAK_MARKER.encode() in body_of(response)
+
+
+def test_an_unpublished_monograph_is_not_in_the_public_library(world):
+    url = reverse("library:monograph-detail", kwargs={"pk": world.monograph.pk})
+    for persona in PERSONAS:
+        assert world.client(persona).get(url).status_code == 404, persona

@@ -224,3 +224,28 @@ def test_the_structured_formatter_drops_secret_fields_passed_by_mistake():
     line = StructuredFormatter().format(record)
     assert json.loads(line)["event"] == "oops"
     assert "secret-1" not in line and "abc123" not in line
+
+
+def test_report_downloads_are_logged(client, ars, cluster, security_events):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from reports.models import ReportJob
+
+    job = ReportJob.objects.create(
+        kind=ReportJob.Kind.CLUSTER,
+        cluster=cluster,
+        status=ReportJob.Status.DONE,
+        file=ContentFile(b"%PDF-1.4 test", name="journal-test.pdf"),
+        requested_at=timezone.now(),
+    )
+    try:
+        client.force_login(ars)
+        response = client.get(reverse("reports:job-download", args=[job.pk]))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+        [event] = events_named(security_events(), "file_download")
+        assert (event.username, event.url_name) == (ars.username, "reports:job-download")
+        assert event.url_kwargs == {"pk": str(job.pk)}
+    finally:
+        job.file.delete(save=False)
