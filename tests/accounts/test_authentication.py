@@ -203,3 +203,32 @@ def test_activity_never_moves_the_session_expiry_beyond_twelve_hours_after_login
     stored = StoredSession.objects.get(session_key=client.session.session_key)
     assert stored.expire_date == expiry
     assert client.session["last_seen"] >= int(time.time()) - 5
+
+
+# --- Request forgery and redirects --------------------------------------------------------------
+
+
+def test_a_state_changing_post_without_csrf_token_is_refused(ars, cluster):
+    client = fresh_client()
+    client.force_login(ars)
+    client.handler.enforce_csrf_checks = True
+    try:
+        response = client.post(
+            reverse("clusters:cluster-transition", args=[cluster.pk]), {"target": "constitue"}
+        )
+    finally:
+        client.handler.enforce_csrf_checks = False
+    assert response.status_code == 403
+    cluster.refresh_from_db()
+    assert cluster.status == "brouillon"
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example/"]
+)
+def test_login_never_redirects_off_site(ars, next_url):
+    response = fresh_client().post(
+        f"{LOGIN_URL}?next={next_url}", {"username": ars.username, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == HOME_URL
