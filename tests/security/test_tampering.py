@@ -324,3 +324,35 @@ def test_no_user_can_grant_themselves_a_role_outside_the_admin(client, ars):
     ars.refresh_from_db()
     assert not ars.is_staff and not ars.is_superuser
     assert not User.objects.filter(pk=ars.pk, role_assignments__role="admin").exists()
+
+
+def test_attendance_cannot_be_recorded_for_another_clusters_member(client, aract, cluster, breton):
+    members = add_members(cluster, 5)
+    client.force_login(aract)
+    client.post(
+        reverse("clusters:session-create", args=[cluster.pk]),
+        {
+            "held_on": "2026-04-03",
+            "kind": Session.Kind.COLLECTIVE,
+            "format": Session.Format.PRESENTIEL,
+            f"m{members[0].pk}-direction": 1,
+            f"m{breton['membership'].pk}-direction": 7,
+        },
+    )
+    session = Session.objects.get(cluster=cluster)
+    assert {a.membership_id for a in session.attendances.all()} == {members[0].pk}
+
+
+def test_ids_of_another_clusters_objects_in_ones_own_clusters_urls_answer_404(
+    client, aract, cluster, breton
+):
+    """Nested URLs check that the inner object belongs to the outer one."""
+    client.force_login(aract)
+    foreign_membership = breton["membership"].pk
+    urls = [
+        reverse("clusters:phase-change", args=[cluster.pk, foreign_membership]),
+        reverse("clusters:contact-create", args=[cluster.pk, foreign_membership]),
+    ]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code == 404, url
