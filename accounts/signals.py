@@ -1,7 +1,7 @@
 """Security events as structured log records: never passwords nor session keys.
 
 Each record's message is the event name; its fields are in `extra` (rendered as JSON by
-accounts.log_format.SecurityFormatter), so a log pipeline can filter on them.
+accounts.log_format.StructuredFormatter), so a log pipeline can filter on them.
 """
 
 import logging
