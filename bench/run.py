@@ -39,8 +39,9 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=int, default=15, help="seconds per load-tested page")
     parser.add_argument("--load", default="", help="page keys to load-test (default: marked)")
     parser.add_argument("--no-load", action="store_true", help="skip the load test")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    # As docker-compose.yml runs it: 4 sync workers.
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--only", help="comma-separated page keys (default: every page)")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument(
@@ -171,7 +172,8 @@ def _load_test(large, keys, env, args) -> dict:
         [
             str(Path(PYTHON).parent / "gunicorn"), "qvt.wsgi", "--bind", f"127.0.0.1:{port}",
             "--workers", str(args.workers), "--threads", str(args.threads),
-            "--worker-class", "gthread", "--log-level", "warning",
+            "--worker-class", "gthread" if args.threads > 1 else "sync",
+            "--log-level", "warning",
         ],
         cwd=ROOT, env=env,
     )  # fmt: skip
