@@ -80,8 +80,6 @@ class ClusterForm(forms.ModelForm):
         self.fields["ars_referent"].queryset = services.ars_staff_in(region_ids)
         self.fields["ars_referent"].empty_label = "Aucun pour l'instant"
         self.fields["themes"].required = True
-        for name in ("themes", "facilitators"):
-            self.fields[name].template_name = "clusters/_checkboxes_field.html"
         if self.instance.pk and self.instance.memberships.exists():
             self.fields["wave"].disabled = True
             self.fields["wave"].help_text = "La vague ne change plus une fois des membres ajoutés."

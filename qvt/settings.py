@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.forms",
     "dsfr",
+    "widget_tweaks",  # django-dsfr's checkbox and radio templates load it
     "crispy_forms",
     "django_filters",
     "axes",
