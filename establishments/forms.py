@@ -2,7 +2,6 @@ from django import forms
 from django.conf import settings
 
 # Real extracts weigh about 30 MB (60 MB with geolocation lines): above the site-wide limit.
-FINESS_MAX_UPLOAD_SIZE = getattr(settings, "FINESS_MAX_UPLOAD_SIZE", 200 * 1024 * 1024)
 
 
 class EstablishmentSearchForm(forms.Form):
@@ -28,8 +27,8 @@ class FinessImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > FINESS_MAX_UPLOAD_SIZE:
-            limit = FINESS_MAX_UPLOAD_SIZE // (1024 * 1024)
+        if upload.size > settings.FINESS_MAX_UPLOAD_SIZE:
+            limit = settings.FINESS_MAX_UPLOAD_SIZE // (1024 * 1024)
             raise forms.ValidationError(f"Le fichier dépasse la taille maximale de {limit} Mo.")
         upload.seek(0)
         start = upload.read(64).removeprefix(b"\xef\xbb\xbf")
