@@ -33,14 +33,11 @@ def establishment_search(request):
     form, query, include_inactive = _search(request)
     results = search_establishments(request.user, query, active_only=not include_inactive)
     page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     context = {
         "title": "Rechercher un établissement",
         "form": form,
         "query": query,
         "page": page,
-        "querystring_prefix": f"{querystring.urlencode()}&" if querystring else "",
     }
     return render(request, "establishments/establishment_search.html", context)
 

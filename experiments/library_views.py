@@ -74,14 +74,11 @@ def library_list(request):
     if form.is_bound and form.is_valid():
         monographs = _filter(monographs, form.cleaned_data)
     page = Paginator(monographs, 10)
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     context = {
         "title": "Bibliothèque des bonnes pratiques",
         "form": form,
         "page": page.get_page(request.GET.get("page")),
-        "querystring_prefix": f"{querystring.urlencode()}&" if querystring else "",
-        "filtered": bool(querystring),
+        "filtered": bool(request.GET.keys() - {"page"}),
     }
     return render(request, "library/monograph_list.html", context)
 
