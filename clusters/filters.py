@@ -15,6 +15,10 @@ def _with_active_member(queryset, **lookups):
     return queryset.filter(Exists(members.filter(**lookups)))
 
 
+class FilterForm(forms.Form):
+    mark_optional_fields = False  # every filter is optional: no "(Optionnel)" on each
+
+
 class ClusterFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Nom du cluster",
@@ -70,6 +74,7 @@ class ClusterFilter(django_filters.FilterSet):
     class Meta:
         model = Cluster
         fields = []
+        form = FilterForm
 
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)

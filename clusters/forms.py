@@ -106,6 +106,7 @@ class ClusterForm(forms.ModelForm):
 
 
 class MemberSearchForm(forms.Form):
+    mark_optional_fields = False
     q = forms.CharField(
         label="Rechercher un établissement",
         help_text="Numéro FINESS, nom ou commune (accents et majuscules indifférents).",

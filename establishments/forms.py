@@ -5,6 +5,7 @@ from django.conf import settings
 
 
 class EstablishmentSearchForm(forms.Form):
+    mark_optional_fields = False
     q = forms.CharField(
         label="Numéro FINESS, nom ou commune",
         help_text="Sans tenir compte des accents ni des majuscules, par exemple « 75 091 4176 » "

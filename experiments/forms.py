@@ -95,6 +95,7 @@ class TransitionForm(forms.Form):
 
 
 class LibraryFilterForm(forms.Form):
+    mark_optional_fields = False
     q = forms.CharField(label="Rechercher dans les monographies", required=False, max_length=200)
     theme = forms.ModelChoiceField(
         label="Thématique", queryset=Theme.objects.all(), required=False, empty_label="Toutes"

@@ -34,6 +34,7 @@ def can_follow_programme(user) -> bool:
 
 
 class WaveFilterForm(forms.Form):
+    mark_optional_fields = False
     vague = forms.ChoiceField(label="Vague", required=False)
 
     def __init__(self, *args, **kwargs):

@@ -11,8 +11,10 @@ class ProjectBoundField(DsfrBoundField):
         dsfr_input_class_attr(self)
 
     def get_context(self):
-        # DSFR now marks optional fields rather than required ones.
-        return {**super().get_context(), "DSFR_MARK_OPTIONAL_FIELDS": True}
+        # DSFR marks optional fields rather than required ones; search and filter forms, whose
+        # fields are all optional, set `mark_optional_fields = False` to spare the noise.
+        mark = getattr(self.form, "mark_optional_fields", True)
+        return {**super().get_context(), "DSFR_MARK_OPTIONAL_FIELDS": mark}
 
 
 class DsfrFormRenderer(TemplatesSetting):
