@@ -20,6 +20,7 @@ def test_ars_user_generates_watches_and_downloads_the_report(
     log_in(page, ars.username, TEST_PASSWORD)
     page.goto(f"/rapports/clusters/{report_cluster.pk}/")
     assert_accessible(page)
+    page.goto(f"/clusters/{report_cluster.pk}/")  # the panel the cluster page includes
 
     page.get_by_role("button", name="Générer le rapport de restitution").click()
     progress = page.locator("progress")

@@ -271,3 +271,11 @@ def test_a_report_whose_file_is_gone_answers_404(client, ars, done_job):
     client.force_login(ars)
     assert client.get(reverse("reports:job-download", args=[done_job.pk])).status_code == 404
     assert client.get(reverse("reports:job-detail", args=[done_job.pk])).status_code == 200
+
+
+def test_the_cluster_page_offers_the_report(client, ars, report_cluster):
+    client.force_login(ars)
+    page = client.get(reverse("clusters:cluster-detail", args=[report_cluster.pk])).content
+    request_url = reverse("reports:cluster-report-request", args=[report_cluster.pk])
+    assert f'action="{request_url}"'.encode() in page
+    assert "Générer le rapport de restitution".encode() in page
