@@ -10,6 +10,7 @@ Files go to a temporary MEDIA_ROOT; nothing is asserted: it is a measurement, no
 """
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -69,10 +70,12 @@ def main(argv=None) -> int:
         ReportJob.objects.filter(pk=job.pk).update(
             status=ReportJob.Status.PENDING, progress=0, requested_by=requester, attempts=0
         )
+        gc.collect()  # each side starts without the previous render's garbage
         start, cpu = time.perf_counter(), time.process_time()
         services.run_job(job.pk)
         job_times.append(time.perf_counter() - start)
         job_cpu.append(time.process_time() - cpu)
+        gc.collect()
         start, cpu = time.perf_counter(), time.process_time()
         rendered = pdf.html_to_pdf(html)
         weasy_times.append(time.perf_counter() - start)
