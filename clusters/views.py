@@ -464,9 +464,13 @@ def _history(cluster, memberships, *, with_contacts):
     )
     if with_contacts:
         ids = [str(pk) for pk in membership_ids]
-        wanted |= Q(content_type=types[DelegationContact]) & (
-            Q(changes__membership__0__in=ids) | Q(changes__membership__1__in=ids)
-        )
+        # Containment (the membership before or after the change) uses the GIN index of
+        # clusters migration 0005; positional lookups read the whole audit log.
+        by_membership = Q()
+        for pk in ids:
+            by_membership |= Q(changes__contains={"membership": [pk]})
+        if ids:
+            wanted |= Q(content_type=types[DelegationContact]) & by_membership
     entries = list(
         LogEntry.objects.filter(wanted)
         .select_related("actor")
