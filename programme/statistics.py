@@ -266,7 +266,10 @@ def _by_theme(user, wave_code) -> list[dict]:
         scope &= Q(clusters__wave__code=wave_code)
     active = scope & Q(clusters__memberships__withdrawn_on__isnull=True)
     themes = (
-        Theme.objects.annotate(
+        # filter() first: the scope becomes a WHERE on the joined clusters (only the region's
+        # and wave's rows are read), not just a FILTER over every cluster of the country.
+        Theme.objects.filter(scope)
+        .annotate(
             cluster_count=Count("clusters", filter=scope, distinct=True),
             participation_count=Count("clusters__memberships", filter=active),
         )
