@@ -215,7 +215,6 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
 # A national FINESS extract weighs 30 to 60 MB: its upload (administrators only) has its own limit.
 FINESS_MAX_UPLOAD_SIZE = env.int("FINESS_MAX_UPLOAD_SIZE", default=200 * 1024 * 1024)
