@@ -5,7 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from establishments.models import Establishment, Organisation, Region
+from establishments.models import Establishment, Organisation, Region, RegionScopedQuerySet
 
 MIN_MEMBERS = 5
 MAX_MEMBERS = 8  # also enforced by the database trigger of migration 0002
@@ -48,14 +48,7 @@ class SessionTool(models.Model):
         return self.name
 
 
-class ClusterQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Everything for national readers; the clusters of the user's regions otherwise."""
-        roles = user.roles
-        if roles.sees_everything:
-            return self
-        return self.filter(region_id__in=roles.region_ids)
-
+class ClusterQuerySet(RegionScopedQuerySet):
     def with_active_member_count(self):
         return self.annotate(
             active_member_count=models.Count(
@@ -154,12 +147,8 @@ class ParticipantRole(models.TextChoices):
 CONTACT_ROLES = [c for c in ParticipantRole.choices if c[0] != ParticipantRole.PROFESSIONNEL]
 
 
-class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        roles = user.roles
-        if roles.sees_everything:
-            return self
-        return self.filter(cluster__region_id__in=roles.region_ids)
+class MembershipQuerySet(RegionScopedQuerySet):
+    region_path = "cluster__region"
 
     def active(self):
         return self.filter(withdrawn_on__isnull=True)
@@ -254,12 +243,8 @@ class PhaseChange(models.Model):
         return f"{self.membership} → {self.get_phase_display()}"
 
 
-class SessionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        roles = user.roles
-        if roles.sees_everything:
-            return self
-        return self.filter(cluster__region_id__in=roles.region_ids)
+class SessionQuerySet(RegionScopedQuerySet):
+    region_path = "cluster__region"
 
 
 class Session(models.Model):
@@ -340,12 +325,8 @@ def _attachment_path(instance, filename):
     return f"seances/{uuid.uuid4().hex}"
 
 
-class SessionAttachmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        roles = user.roles
-        if roles.sees_everything:
-            return self
-        return self.filter(session__cluster__region_id__in=roles.region_ids)
+class SessionAttachmentQuerySet(RegionScopedQuerySet):
+    region_path = "session__cluster__region"
 
 
 class SessionAttachment(models.Model):

@@ -124,13 +124,22 @@ def search_text_of(establishment) -> str:
     )
 
 
-class EstablishmentQuerySet(models.QuerySet):
+class RegionScopedQuerySet(models.QuerySet):
+    """Tenancy: national readers see every row, regional staff the rows of their regions.
+
+    `region_path` leads from the model to its region ("cluster__region" for a membership)."""
+
+    region_path = "region"
+
     def visible_to(self, user):
-        """The whole registry for national readers; the user's regions for regional staff."""
         roles = user.roles
         if roles.sees_everything:
             return self
-        return self.filter(region_id__in=roles.region_ids)
+        return self.filter(**{f"{self.region_path}_id__in": roles.region_ids})
+
+
+class EstablishmentQuerySet(RegionScopedQuerySet):
+    """The whole registry for national readers; the user's regions for regional staff."""
 
     def active(self):
         return self.filter(is_active=True)

@@ -5,18 +5,13 @@ from django.db import models
 from django.db.models import Q
 
 from clusters.models import Membership, Theme
+from establishments.models import RegionScopedQuerySet
 
 
-class ClusterScopedQuerySet(models.QuerySet):
+class ClusterScopedQuerySet(RegionScopedQuerySet):
     """Rows reached through a membership: visible where the membership's cluster is."""
 
-    cluster_path = "membership__cluster"
-
-    def visible_to(self, user):
-        roles = user.roles
-        if roles.sees_everything:
-            return self
-        return self.filter(**{f"{self.cluster_path}__region_id__in": roles.region_ids})
+    region_path = "membership__cluster__region"
 
 
 class Experiment(models.Model):
