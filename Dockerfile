@@ -8,8 +8,10 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN DEBUG=True SECRET_KEY=build DATABASE_URL=postgres://build@localhost/build \
-    REDIS_URL=redis://localhost python manage.py collectstatic --noinput
+# Production settings (DEBUG off) so that WhiteNoise's manifest of hashed names is written.
+RUN DEBUG=False SECRET_KEY=build-only-placeholder-never-used-at-run-time-0123456789 \
+    DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost \
+    python manage.py collectstatic --noinput
 USER qvt
 EXPOSE 8000
 CMD ["gunicorn", "qvt.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "30"]
