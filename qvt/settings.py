@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.forms",
     "dsfr",
     "widget_tweaks",  # django-dsfr's checkbox and radio templates load it
-    "crispy_forms",
     "django_filters",
     "axes",
     "auditlog",
@@ -82,8 +81,6 @@ TEMPLATES = [
     },
 ]
 FORM_RENDERER = "qvt.forms.DsfrFormRenderer"
-CRISPY_TEMPLATE_PACK = "qvt_crispy"
-CRISPY_ALLOWED_TEMPLATE_PACKS = ["qvt_crispy"]
 
 # --- Services ----------------------------------------------------------------------------------
 if "DATABASE_URL" in env:
