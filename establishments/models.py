@@ -124,6 +124,15 @@ def search_text_of(establishment) -> str:
     )
 
 
+class JobStatus(models.TextChoices):
+    """The states of a background job (FINESS imports, reports), kept in the database."""
+
+    PENDING = "pending", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    FAILED = "failed", "Échec"
+
+
 class RegionScopedQuerySet(models.QuerySet):
     """Tenancy: national readers see every row, regional staff the rows of their regions.
 
@@ -234,11 +243,7 @@ class FinessImportQuerySet(models.QuerySet):
 class FinessImport(models.Model):
     """One import of a FINESS extract (upload page or command): its job state and its report."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "En attente"
-        RUNNING = "running", "En cours"
-        DONE = "done", "Terminé"
-        FAILED = "failed", "Échec"
+    Status = JobStatus
 
     class Source(models.TextChoices):
         UPLOAD = "upload", "Téléversement"

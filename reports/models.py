@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from clusters.models import Cluster, Wave
-from establishments.models import Region
+from establishments.models import JobStatus, Region
 
 
 class ReportJobQuerySet(models.QuerySet):
@@ -31,11 +31,7 @@ class ReportJob(models.Model):
         REGION = "region", "Synthèse régionale"
         NATIONAL = "national", "Synthèse nationale"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "En attente"
-        RUNNING = "running", "En cours"
-        DONE = "done", "Terminé"
-        FAILED = "failed", "Échec"
+    Status = JobStatus
 
     kind = models.CharField("type", max_length=16, choices=Kind.choices)
     cluster = models.ForeignKey(
