@@ -89,7 +89,8 @@ else:
     from qvt.devservices import embedded_database_url
 
     DATABASES = {"default": env.db_url_config(embedded_database_url())}
-    DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])  # unix socket folder
+# A Unix socket folder is written percent-encoded in the URL ("%2Fpath%2Fto%2Fsocket").
+DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
