@@ -12,8 +12,6 @@ from openpyxl import Workbook
 from clusters.models import Membership, Phase
 from establishments.models import LegalStatus, Sector
 
-from .statistics import dashboard_figures, national_summary
-
 audit_log = logging.getLogger("qvt.audit")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -139,11 +137,6 @@ def tables_from(data: dict) -> list[dict]:
     return tables
 
 
-def summary_tables(*, user, wave_code: str | None = None) -> list[dict]:
-    summary, breakdowns = dashboard_figures(user=user, wave_code=wave_code)
-    return tables_from({**summary, **breakdowns})
-
-
 def summary_csv(tables) -> bytes:
     """Every table one after the other, each under its title, separated by an empty line."""
     buffer = io.StringIO()
@@ -171,17 +164,15 @@ def summary_xlsx(tables) -> bytes:
     return buffer.getvalue()
 
 
-def summary_json(*, user, wave_code: str | None = None) -> bytes:
-    data = national_summary(user=user, wave_code=wave_code)
-    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def export_summary(*, user, fmt: str, wave_code: str | None = None, by: str) -> bytes:
-    """The national summary in `fmt` (csv, xlsx, json); logged in the audit log."""
+def export_summary(*, figures, fmt: str, wave_code: str | None = None, by: str) -> bytes:
+    """The national summary in `fmt` (csv, xlsx, json), from `figures` = (national_summary,
+    national_breakdowns) as dashboard_figures gives them; logged in the audit log. The JSON
+    export holds the summary only."""
     audit_log.info("national_export user=%s format=%s wave=%s", by, fmt, wave_code or "toutes")
+    summary, breakdowns = figures
     if fmt == "json":
-        return summary_json(user=user, wave_code=wave_code)
-    tables = summary_tables(user=user, wave_code=wave_code)
+        return json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
+    tables = tables_from({**summary, **breakdowns})
     return summary_csv(tables) if fmt == "csv" else summary_xlsx(tables)
 
 

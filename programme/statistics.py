@@ -6,6 +6,10 @@ memberships; an establishment in two waves is one participation per wave but cou
 the distinct establishments of the total.
 """
 
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q
@@ -70,6 +74,26 @@ def dashboard_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict
         _summary(user, wave_code, scopes, by_establishment),
         _breakdowns(scopes, by_establishment),
     )
+
+
+def recent_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict, object]:
+    """dashboard_figures as computed at most PROGRAMME_FIGURES_CACHE_SECONDS ago, and when.
+
+    The figures are national aggregates that no index makes cheap (about 200 ms at national
+    scale), read by the dashboard and the summary exports: they are shared through the cache
+    by every user with the same view (the whole country, or the same regions) and wave.
+    """
+    region_ids = _region_ids(user)
+    scope = "all" if region_ids is None else ",".join(map(str, sorted(region_ids)))
+    digest = hashlib.sha256(f"{scope}|{wave_code or ''}".encode()).hexdigest()[:32]
+
+    def compute():
+        return (*dashboard_figures(user=user, wave_code=wave_code), timezone.now())
+
+    seconds = settings.PROGRAMME_FIGURES_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    return cache.get_or_set(f"programme-figures:{digest}", compute, seconds)
 
 
 def _summary(user, wave_code, scopes, by_establishment) -> dict:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from clusters.permissions import require
 
 from . import charts, exports, services
-from .statistics import dashboard_figures, published_comparison, wave_choices
+from .statistics import published_comparison, recent_figures, wave_choices
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -57,7 +57,7 @@ def _wave_code(request) -> str | None:
 def dashboard(request):
     require(can_follow_programme(request.user))
     form, wave_code = _wave_filter(request)
-    summary, breakdowns = dashboard_figures(user=request.user, wave_code=wave_code)
+    summary, breakdowns, computed_at = recent_figures(user=request.user, wave_code=wave_code)
     national = request.user.roles.sees_everything
     tables = exports.tables_from({**summary, **breakdowns})
     query = "?" + urlencode({"vague": wave_code}) if wave_code else ""
@@ -69,6 +69,8 @@ def dashboard(request):
         "query": query,
         "summary": summary,
         "breakdowns": breakdowns,
+        "computed_at": computed_at,
+        "refresh_seconds": settings.PROGRAMME_FIGURES_CACHE_SECONDS,
         "comparison": published_comparison(summary, wave_code=wave_code) if national else [],
         "cartogram": charts.cartogram_svg(
             chart_id="carte",
@@ -124,8 +126,9 @@ def export_summary(request, fmt):
     if fmt not in CONTENT_TYPES:
         raise Http404("Format inconnu.")
     wave_code = _wave_code(request)
+    summary, breakdowns, _computed_at = recent_figures(user=request.user, wave_code=wave_code)
     content = exports.export_summary(
-        user=request.user, fmt=fmt, wave_code=wave_code, by=request.user.username
+        figures=(summary, breakdowns), fmt=fmt, wave_code=wave_code, by=request.user.username
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = (

@@ -102,7 +102,10 @@ else:
 
     REDIS_URL = embedded_redis_url()
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache per process by default; with several web processes, CACHE_URL=redis://... shares it.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The programme's national figures (dashboard, summary exports) are recomputed at most this often.
+PROGRAMME_FIGURES_CACHE_SECONDS = env.int("PROGRAMME_FIGURES_CACHE_SECONDS", default=60)
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # job state lives in the database (reports.ReportJob)

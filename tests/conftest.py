@@ -37,6 +37,14 @@ def reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache (the programme's figures are kept there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -101,6 +102,53 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client, programme, na
         client.get(url)
     for code in ("84", "93", "76", "28"):
         add_members(ClusterFactory(region_code=code, wave=programme.wave_b), 7)
+    cache.clear()  # recompute the figures, as when they expire
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(small.captured_queries) == len(large.captured_queries) <= 30
+
+
+def test_figures_are_kept_for_a_while_and_shared_by_the_same_view(
+    client, programme, national, settings
+):
+    settings.PROGRAMME_FIGURES_CACHE_SECONDS = 60
+    client.force_login(national)
+    url = reverse("programme:dashboard")
+    with CaptureQueriesContext(connection) as first:
+        first_page = client.get(url).content.decode()
+    add_members(ClusterFactory(region_code="84", wave=programme.wave_b), 5)
+    with CaptureQueriesContext(connection) as second:
+        second_page = client.get(url).content.decode()
+    total = '<th scope="row">Total</th><td>3</td><td>2</td><td>15</td><td>14</td>'
+    assert total in first_page and total in second_page  # not recomputed yet
+    assert "Chiffres calculés le" in second_page
+    assert len(first.captured_queries) - len(second.captured_queries) == 14  # the figures
+    # The exports read the same figures.
+    exported = client.get(reverse("programme:export-summary", args=["json"])).json()
+    assert exported["total"]["clusters"] == 3
+
+    cache.clear()  # as when they expire
+    assert '<th scope="row">Total</th><td>4</td><td>3</td><td>20</td><td>19</td>' in get_page(
+        client, national
+    )
+
+
+def test_cached_figures_never_cross_regions(client, programme, ars, ars_other_region, settings):
+    settings.PROGRAMME_FIGURES_CACHE_SECONDS = 60
+    assert '<th scope="row">Total</th><td>2</td><td>1</td><td>10</td><td>9</td>' in get_page(
+        client, ars
+    )
+    page = get_page(client, ars_other_region)
+    assert "Île-de-France" not in page
+    assert '<th scope="row">Total</th><td>1</td><td>1</td><td>5</td><td>5</td>' in page
+
+
+def test_figures_are_recomputed_on_every_request_when_the_cache_is_off(
+    client, programme, national, settings
+):
+    settings.PROGRAMME_FIGURES_CACHE_SECONDS = 0
+    get_page(client, national)
+    add_members(ClusterFactory(region_code="84", wave=programme.wave_b), 5)
+    page = get_page(client, national)
+    assert '<th scope="row">Total</th><td>4</td><td>3</td><td>20</td><td>19</td>' in page
+    assert "recalculés au plus" not in page

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clusters.models import Wave
 from programme import exports
+from programme.statistics import dashboard_figures
 
 
 class Command(BaseCommand):
@@ -29,7 +30,10 @@ class Command(BaseCommand):
                 for chunk in exports.detail_csv_lines(user=reader, wave_code=wave, by="commande")
             )
         else:
-            chunks = [exports.export_summary(user=reader, fmt=fmt, wave_code=wave, by="commande")]
+            figures = dashboard_figures(user=reader, wave_code=wave)
+            chunks = [
+                exports.export_summary(figures=figures, fmt=fmt, wave_code=wave, by="commande")
+            ]
         if options["output"]:
             with open(options["output"], "wb") as output:
                 for chunk in chunks:
