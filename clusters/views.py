@@ -471,11 +471,12 @@ def _history(cluster, memberships, *, with_contacts):
             by_membership |= Q(changes__contains={"membership": [pk]})
         if ids:
             wanted |= Q(content_type=types[DelegationContact]) & by_membership
-    entries = list(
-        LogEntry.objects.filter(wanted)
-        .select_related("actor")
-        .order_by("-timestamp")[:HISTORY_LIMIT]
-    )
+    # The newest ids first, then their entries: with ORDER BY timestamp and a LIMIT in one
+    # query, PostgreSQL may walk the whole log's timestamp index backwards (70 ms at national
+    # scale when its estimates are off); the cluster's own entries are few.
+    matching = LogEntry.objects.filter(wanted).order_by().values_list("timestamp", "id")
+    newest = [pk for _timestamp, pk in sorted(matching, reverse=True)[:HISTORY_LIMIT]]
+    entries = LogEntry.objects.filter(id__in=newest).select_related("actor").order_by("-timestamp")
     models = {types[model].pk: model for model in (Cluster, Membership, DelegationContact)}
     return [
         {

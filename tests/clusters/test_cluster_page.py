@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from clusters import services
 from clusters.models import DelegationContact, Membership, Phase
+from clusters.views import HISTORY_LIMIT
 from establishments.models import LegalStatus
 from experiments.models import Experiment, Monograph
 from experiments.services import monograph_transition
@@ -141,6 +142,18 @@ def test_the_history_says_who_changed_what_and_when(client, ars, cluster):
     assert str(ars) in history
 
 
+def test_the_history_shows_the_newest_changes_first_up_to_its_limit(client, ars, cluster):
+    for number in range(1, HISTORY_LIMIT + 2):  # after the creation, 51 renamings
+        cluster.name = f"Nom {number:02d}"
+        cluster.save()
+    client.force_login(ars)
+    page = page_of(client, cluster)
+    history = page[page.index("Historique des modifications") :]
+    assert history.count("Nom : ") == HISTORY_LIMIT
+    assert history.index("Nom 50 → Nom 51") < history.index("Nom 01 → Nom 02")
+    assert "→ Nom 01" not in history and "(création)" not in history  # the two oldest
+
+
 @pytest.mark.parametrize("persona", ["ars", "national"])
 def test_the_page_query_count_is_the_same_for_5_and_50_members(
     client, request, persona, cluster, aract, django_assert_num_queries
@@ -177,6 +190,6 @@ def test_the_page_query_count_is_the_same_for_5_and_50_members(
         grow_to(total)
         # session, user, roles, cluster, themes, facilitators, memberships (with establishments,
         # categories and monographs), experiments, [contacts], sessions, phase changes,
-        # monograph transitions, audit entries (with actors)
-        with django_assert_num_queries(13 if persona == "ars" else 12):
+        # monograph transitions, the newest audit entries' ids, those entries (with actors)
+        with django_assert_num_queries(14 if persona == "ars" else 13):
             client.get(url)
