@@ -53,6 +53,8 @@ class SessionForm(forms.ModelForm):
 class AttendanceForm(forms.Form):
     """One number field per (active member, role): `m<membership id>-<role>`."""
 
+    MAX_COUNT = 99
+
     def __init__(self, *args, memberships, initial_counts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.memberships = list(memberships)
@@ -62,7 +64,7 @@ class AttendanceForm(forms.Form):
                 self.fields[self.field_name(membership.pk, role)] = forms.IntegerField(
                     label=f"{label} — {membership.establishment.short_name}",
                     min_value=0,
-                    max_value=99,
+                    max_value=self.MAX_COUNT,
                     required=False,
                     initial=initial_counts.get((membership.pk, role), 0),
                     error_messages={
@@ -85,17 +87,30 @@ class AttendanceForm(forms.Form):
         }
 
     def grid(self) -> dict:
-        """Rows for the template (the member, its bound fields in role order, the row total) and
-        the column totals, from what is displayed (what the user typed, or the saved counts)."""
+        """Rows for the template (the member, its cells in role order, the row total) and the
+        column totals, from what is displayed (what the user typed, or the saved counts).
+
+        A cell is a plain dict that the template writes as an <input>: up to 48 cells, each
+        through the form renderer's widget templates, made the page's main cost."""
         rows = []
         for membership in self.memberships:
             fields = [self[self.field_name(membership.pk, role)] for role in ParticipantRole]
-            counts = [_as_count(field.value()) for field in fields]
-            rows.append({"membership": membership, "fields": fields, "counts": counts})
+            cells = [
+                {
+                    "name": field.html_name,
+                    "id": field.auto_id,
+                    "label": field.label,
+                    "value": "" if field.value() is None else field.value(),
+                    "errors": field.errors,
+                }
+                for field in fields
+            ]
+            counts = [_as_count(cell["value"]) for cell in cells]
+            rows.append({"membership": membership, "cells": cells, "counts": counts})
         columns = [sum(row["counts"][i] for row in rows) for i in range(len(ParticipantRole))]
         for row in rows:
             row["total"] = sum(row["counts"])
-        return {"rows": rows, "columns": columns, "total": sum(columns)}
+        return {"rows": rows, "columns": columns, "total": sum(columns), "max": self.MAX_COUNT}
 
 
 def _as_count(value) -> int:

@@ -48,8 +48,14 @@ def test_attendance_counts_must_not_be_negative(client, aract, cluster, members)
     data = grid_data(members, {f"m{members[0].pk}-cadre": "-1"}, key_points="Texte saisi")
     response = client.post(reverse("clusters:session-create", args=[cluster.pk]), data)
     assert response.status_code == 200  # re-rendered with what the user typed
-    assert "ne peut pas être négatif" in response.content.decode()
-    assert "Texte saisi" in response.content.decode()
+    page = response.content.decode()
+    assert "Texte saisi" in page
+    cell = f"id_m{members[0].pk}-cadre"
+    assert (
+        f'name="m{members[0].pk}-cadre" value="-1" class="fr-input" inputmode="numeric" min="0"'
+        f' max="99" id="{cell}" aria-invalid="true" aria-describedby="{cell}-error">'
+    ) in page
+    assert f'<p class="fr-error-text" id="{cell}-error">Le nombre de présents ne peut pas' in page
     assert not Session.objects.exists()
 
 
