@@ -24,12 +24,23 @@ class Page:
     export: bool = False
     load: bool = False  # in the load test by default
     extra: dict = field(default_factory=dict)
+    cold_cache: bool = False  # the cache is emptied before every request
+    # A row shown for comparison, not held to the targets; the text says why.
+    reference: str = ""
 
 
 PAGES = [
     Page("home-ars", "Accueil ARS", f"ars-{REGION}", ("home",), load=True),
     Page("home-aract", "Accueil Aract", f"aract-{REGION}", ("home",)),
     Page("home-national", "Accueil national", "dgos", ("home",)),
+    Page(
+        "static",
+        "Page sans données (déclaration d'accessibilité)",
+        f"ars-{REGION}",
+        ("accessibility",),
+        reference="the cost of any logged-in page: session, user and roles (3 queries), "
+        "middleware and the base template; its page/SQL is the floor of every page",
+    ),
     Page(
         "clusters-ars",
         "Liste des clusters (ARS)",
@@ -195,6 +206,23 @@ PAGES = [
         ("programme:dashboard", "programme:national-dashboard", "programme:index"),
         "programme",
         r"dashboard|tableau",
+    ),
+    Page(
+        "dashboard-national-cold",
+        "Tableau de bord national, chiffres recalculés",
+        "dgos",
+        ("programme:dashboard",),
+        cold_cache=True,
+        reference="the cost of computing the programme's figures, paid once per minute (by the "
+        "first request after they expire) for each view of the country or of a region",
+    ),
+    Page(
+        "dashboard-ars-cold",
+        "Tableau de bord (ARS), chiffres recalculés",
+        f"ars-{REGION}",
+        ("programme:dashboard",),
+        cold_cache=True,
+        reference="as above, for a region",
     ),
 ]
 

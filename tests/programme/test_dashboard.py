@@ -1,6 +1,7 @@
 """The national dashboard page: who sees it, what it shows, how many queries it costs."""
 
 import re
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -152,3 +153,22 @@ def test_figures_are_recomputed_on_every_request_when_the_cache_is_off(
     page = get_page(client, national)
     assert '<th scope="row">Total</th><td>4</td><td>3</td><td>20</td><td>19</td>' in page
     assert "recalculés au plus" not in page
+
+
+def test_web_processes_share_the_figures_through_redis(client, programme, national, settings):
+    """docker-compose.yml sets CACHE_URL to Redis: the figures must survive the round trip."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # nothing else sees it; it expires
+        }
+    }
+    settings.PROGRAMME_FIGURES_CACHE_SECONDS = 60
+    total = '<th scope="row">Total</th><td>3</td><td>2</td><td>15</td><td>14</td>'
+    assert total in get_page(client, national)
+    add_members(ClusterFactory(region_code="84", wave=programme.wave_b), 5)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("programme:dashboard")).content.decode()
+    assert total in page  # read back from Redis: the new cluster is not counted yet
+    assert len(queries.captured_queries) == 5  # session, user, roles, waves, published figures
