@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from clusters import services
+from clusters.history import HISTORY_LIMIT
 from clusters.models import DelegationContact, Membership, Phase
-from clusters.views import HISTORY_LIMIT
 from establishments.models import LegalStatus
 from experiments.models import Experiment, Monograph
 from experiments.services import monograph_transition
