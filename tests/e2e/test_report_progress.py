@@ -1,21 +1,37 @@
 """An ARS user asks for a cluster's restitution report, watches it progress, downloads it."""
 
-import pytest
-from playwright.sync_api import Error as PlaywrightError
+import os
+import signal
+import time
 
+import pytest
+
+from reports.models import ReportJob
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD
 from tests.reports.conftest import pdf_text, report_cluster  # noqa: F401 (fixture)
-from tests.reports.worker import celery_worker_process, celery_workers_factory  # noqa: F401
+from tests.reports.worker import celery_workers_factory  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def running_job(job, timeout=60):
+    """The job once a worker has claimed it (polled every 5 ms: it runs for well under a second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status == ReportJob.Status.RUNNING:
+            return job
+        assert job.status == ReportJob.Status.PENDING, job.error
+        time.sleep(0.005)
+    raise AssertionError("no worker claimed the job")
 
 
 def test_ars_user_generates_watches_and_downloads_the_report(
     page,
     ars,
     report_cluster,  # noqa: F811 (fixture imported above)
-    celery_worker,
+    celery_workers,
 ):
     log_in(page, ars.username, TEST_PASSWORD)
     page.goto(f"/rapports/clusters/{report_cluster.pk}/")
@@ -27,22 +43,28 @@ def test_ars_user_generates_watches_and_downloads_the_report(
     progress.wait_for()  # the progress bar, moved by job-progress.js
     assert page.get_by_role("link", name="Actualiser").is_visible()
     assert_accessible(page)
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    # A report takes well under a second: the worker is frozen while the job runs, so that the
+    # bar is seen between 0 and 100 whatever the speed of the machine.
+    worker = celery_workers.start()
+    job = running_job(ReportJob.objects.get(cluster=report_cluster))
+    os.kill(worker.pid, signal.SIGSTOP)
+    try:
+        time.sleep(0.05)  # an update the worker had just sent gets committed
+        job.refresh_from_db()
+        assert 0 < job.progress < 100
+        page.wait_for_function(
+            "expected => document.querySelector('progress').value === expected",
+            arg=job.progress,
+            timeout=10_000,
+        )
+        assert page.evaluate("() => window.notReloaded === true")  # moved without a reload
+    finally:
+        os.kill(worker.pid, signal.SIGCONT)
 
     download_link = page.get_by_role("link", name="Télécharger le rapport")
-    seen = []  # the bar's values, as job-progress.js moves them without reloading the page
-    for _ in range(600):
-        if download_link.count():
-            break  # the script reloaded the page once the job was done
-        try:
-            value = page.evaluate("() => document.querySelector('progress')?.value ?? null")
-        except PlaywrightError:  # the page is reloading
-            value = None
-        if value is not None:
-            seen.append(value)
-        page.wait_for_timeout(200)
-    download_link.wait_for()
-    assert seen and seen == sorted(seen)
-    assert max(seen) > 0, seen
+    download_link.wait_for(timeout=60_000)  # the script reloads the page once the job is done
     assert page.get_by_text("Le rapport est prêt").is_visible()
     assert_accessible(page)
     with page.expect_download() as download_info:
