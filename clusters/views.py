@@ -75,13 +75,10 @@ def cluster_list(request):
     )
     filterset = ClusterFilter(request.GET or None, queryset=queryset, user=request.user)
     clusters = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    page = Paginator(clusters, PAGE_SIZE).get_page(request.GET.get("page"))
-    status_counts = dict(
-        Cluster.objects.filter(pk__in=clusters.values("pk"))
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
+    status_counts = dict(clusters.order_by().values_list("status").annotate(n=Count("pk")))
+    paginator = Paginator(clusters, PAGE_SIZE)
+    paginator.count = sum(status_counts.values())  # known already: no COUNT query
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "title": "Clusters",
         "filter": filterset,
