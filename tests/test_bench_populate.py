@@ -41,3 +41,25 @@ def test_a_third_of_the_generated_monographs_are_published(loaded):
     total = Monograph.objects.count()
     published = Monograph.objects.filter(status=Monograph.Status.PUBLIEE).count()
     assert total == 30 and published == 10
+
+
+def test_every_benchmarked_page_answers_on_the_generated_data():
+    """The benchmark finds every page it lists and each one answers (not "absent", not 500), on
+    the dataset of its query-count column (scale 0.1: every kind of cluster in each region)."""
+    from bench import measure
+    from bench import pages as bench_pages
+
+    Loader(connection, scale=0.1, password="Bench-QVT-2026!").run()
+
+    names = bench_pages.url_names()
+    ctx = bench_pages.context()
+    clients = {}
+    for page in bench_pages.PAGES + bench_pages.export_pages(names):
+        name = bench_pages.resolve_name(page, names)
+        assert name, f"{page.key}: no such URL"
+        if page.user not in clients:
+            clients[page.user] = measure._client(page.user)
+        url = bench_pages.url_of(page, name, ctx)
+        row = measure._measure(clients[page.user], url, False, 0, 0, None)
+        assert row["status"] == 200, (page.key, url, row)
+        assert row["queries"] > 0 or page.user is None, page.key
