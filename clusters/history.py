@@ -19,15 +19,13 @@ def cluster_history(cluster, memberships, *, with_contacts):
     wanted = Q(content_type=types[Cluster], object_id=cluster.pk) | Q(
         content_type=types[Membership], object_id__in=membership_ids
     )
-    if with_contacts:
-        ids = [str(pk) for pk in membership_ids]
+    if with_contacts and membership_ids:
         # Containment (the membership before or after the change) uses the GIN index of
         # clusters migration 0005; positional lookups read the whole audit log.
         by_membership = Q()
-        for pk in ids:
-            by_membership |= Q(changes__contains={"membership": [pk]})
-        if ids:
-            wanted |= Q(content_type=types[DelegationContact]) & by_membership
+        for pk in membership_ids:
+            by_membership |= Q(changes__contains={"membership": [str(pk)]})
+        wanted |= Q(content_type=types[DelegationContact]) & by_membership
     # The newest ids first, then their entries: with ORDER BY timestamp and a LIMIT in one
     # query, PostgreSQL may walk the whole log's timestamp index backwards (70 ms at national
     # scale when its estimates are off); the cluster's own entries are few.

@@ -95,22 +95,24 @@ class AttendanceForm(forms.Form):
         rows = []
         for membership in self.memberships:
             fields = [self[self.field_name(membership.pk, role)] for role in ParticipantRole]
-            cells = [
-                {
-                    "name": field.html_name,
-                    "id": field.auto_id,
-                    "label": field.label,
-                    "value": "" if field.value() is None else field.value(),
-                    "errors": field.errors,
-                }
-                for field in fields
-            ]
+            cells = [_cell(field) for field in fields]
             counts = [_as_count(cell["value"]) for cell in cells]
             rows.append({"membership": membership, "cells": cells, "counts": counts})
         columns = [sum(row["counts"][i] for row in rows) for i in range(len(ParticipantRole))]
         for row in rows:
             row["total"] = sum(row["counts"])
         return {"rows": rows, "columns": columns, "total": sum(columns), "max": self.MAX_COUNT}
+
+
+def _cell(field) -> dict:
+    value = field.value()
+    return {
+        "name": field.html_name,
+        "id": field.auto_id,
+        "label": field.label,
+        "value": "" if value is None else value,
+        "errors": field.errors,
+    }
 
 
 def _as_count(value) -> int:

@@ -6,6 +6,7 @@ memberships; an establishment in two waves is one participation per wave but cou
 the distinct establishments of the total.
 """
 
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -76,7 +77,7 @@ def dashboard_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict
     )
 
 
-def recent_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict, object]:
+def recent_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict, datetime.datetime]:
     """dashboard_figures as computed at most PROGRAMME_FIGURES_CACHE_SECONDS ago, and when.
 
     The figures are national aggregates that no index makes cheap (about 200 ms at national
