@@ -42,3 +42,29 @@ def test_the_national_dashboard_counts_per_wave(client, national, cluster):
     page = client.get(reverse("home")).content.decode()
     assert "Le programme par vague" in page
     assert cluster.wave.name in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "menu"),
+    [
+        ("ars", ["Clusters", "Établissements", "Programme national", "Rapports"]),
+        ("aract", ["Clusters", "Mes clusters", "Monographies", "Rapports"]),
+        ("national", ["Clusters", "Programme national", "Import de clusters", "Rapports"]),
+        ("admin", ["Programme national", "Import FINESS", "Administration"]),
+    ],
+)
+def test_the_menu_offers_what_each_role_may_open(client, request, persona, menu):
+    client.force_login(request.getfixturevalue(persona))
+    items = client.get(reverse("home")).context["nav_items"]
+    labels = [item["label"] for item in items]
+    assert labels[0] == "Tableau de bord" and labels[-1] == "Bibliothèque"
+    assert set(menu) <= set(labels)
+    hidden = {
+        "ars": {"Import FINESS", "Administration"},
+        "aract": {"Programme national", "Import de clusters", "Import FINESS", "Administration"},
+        "national": {"Import FINESS", "Administration"},
+        "admin": set(),
+    }[persona]
+    assert not hidden & set(labels)
+    for item in items:  # every entry opens
+        assert client.get(item["url"]).status_code == 200, item
