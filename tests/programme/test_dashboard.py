@@ -4,6 +4,7 @@ import re
 import uuid
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -157,16 +158,18 @@ def test_figures_are_recomputed_on_every_request_when_the_cache_is_off(
 
 def test_web_processes_share_the_figures_through_redis(client, programme, national, settings):
     """docker-compose.yml sets CACHE_URL to Redis: the figures must survive the round trip."""
+    prefix = f"test-{uuid.uuid4().hex}"  # nothing else sees these keys; they expire
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # nothing else sees it; it expires
+            "KEY_PREFIX": prefix,
         }
     }
     settings.PROGRAMME_FIGURES_CACHE_SECONDS = 60
     total = '<th scope="row">Total</th><td>3</td><td>2</td><td>15</td><td>14</td>'
     assert total in get_page(client, national)
+    assert redis.Redis.from_url(settings.REDIS_URL).keys(f"{prefix}:*")  # stored in Redis
     add_members(ClusterFactory(region_code="84", wave=programme.wave_b), 5)
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("programme:dashboard")).content.decode()
