@@ -42,23 +42,19 @@ def main(argv=None) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from bench import pages as bench_pages
-    from bench.measure import PageError, _client, _get
+    from bench.measure import PageError, client_for, fetch
 
-    names = bench_pages.url_names()
-    ctx = bench_pages.context()
-    by_key = {p.key: p for p in bench_pages.PAGES + bench_pages.export_pages(names)}
+    by_key = {page.key: (page, url) for page, url in bench_pages.page_urls()}
     for key in args.pages:
-        page = by_key[key]
-        name = bench_pages.resolve_name(page, names)
-        if not name:
+        page, url = by_key[key]
+        if url is None:
             print(f"{key}: absent")
             continue
-        url = bench_pages.url_of(page, name, ctx)
-        client = _client(page.user)
+        client = client_for(page.user)
         try:
-            _get(client, url)
+            fetch(client, url)
             with CaptureQueriesContext(connection) as captured:
-                status, _size = _get(client, url)
+                status, _size = fetch(client, url)
         except PageError as error:
             print(f"===== {key} {url}: {error}")
             continue

@@ -37,31 +37,27 @@ def main(argv=None) -> int:
     logging.disable(logging.CRITICAL)
     from bench import pages as bench_pages
 
-    names = bench_pages.url_names()
-    ctx = bench_pages.context()
-    selected = bench_pages.PAGES + bench_pages.export_pages(names)
+    selected = bench_pages.page_urls()
     if args.only:
         keys = set(args.only.split(","))
-        selected = [p for p in selected if p.key in keys]
+        selected = [(page, url) for page, url in selected if page.key in keys]
     results = {"pages": [], "cookies": {}}
     clients = {}
-    for page in selected:
-        name = bench_pages.resolve_name(page, names)
+    for page, url in selected:
         row = {"key": page.key, "label": page.label, "user": page.user or "anonyme"}
         row["export"] = page.export
         row["load"] = page.load
         row["reference"] = page.reference
-        if name is None:
+        if url is None:
             row["status"] = "absent"
             results["pages"].append(row)
             continue
-        url = bench_pages.url_of(page, name, ctx)
         row["url"] = url
         if page.user not in clients:
-            clients[page.user] = _client(page.user)
+            clients[page.user] = client_for(page.user)
         print(f"  {page.key:<24} {url}", file=sys.stderr)
         before = _empty_cache if page.cold_cache else None
-        row.update(_measure(clients[page.user], url, args.timed, args.runs, args.budget, before))
+        row.update(measure(clients[page.user], url, args.timed, args.runs, args.budget, before))
         results["pages"].append(row)
     if args.cookies:
         for user, client in clients.items():
@@ -71,7 +67,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def _client(username):
+def client_for(username):
     from django.test import Client
 
     from accounts.models import User
@@ -89,7 +85,7 @@ def _empty_cache():
     cache.clear()
 
 
-def _get(client, url, before=None) -> tuple[int, int]:
+def fetch(client, url, before=None) -> tuple[int, int]:
     if before:
         before()
     response = client.get(url)
@@ -106,7 +102,7 @@ class PageError(Exception):
     pass
 
 
-def _measure(client, url, timed, runs, budget, before) -> dict:
+def measure(client, url, timed, runs, budget, before) -> dict:
     try:
         return _measure_page(client, url, timed, runs, budget, before)
     except PageError as error:
@@ -117,10 +113,10 @@ def _measure_page(client, url, timed, runs, budget, before) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    status, size = _get(client, url, before)
-    _get(client, url, before)
+    status, size = fetch(client, url, before)
+    fetch(client, url, before)
     with CaptureQueriesContext(connection) as captured:
-        status, size = _get(client, url, before)
+        status, size = fetch(client, url, before)
     row = {
         "status": status,
         "bytes": size,
@@ -146,7 +142,7 @@ def _measure_page(client, url, timed, runs, budget, before) -> dict:
             if before:
                 before()
             started, cpu = time.perf_counter(), time.thread_time()
-            _get(client, url)
+            fetch(client, url)
             totals.append(time.perf_counter() - started)
             cpus.append(time.thread_time() - cpu)
             sqls.append(sql_time[0])

@@ -332,3 +332,15 @@ def url_of(page: Page, name: str, ctx: dict) -> str:
         kwargs[arg] = ctx[key]
     url = reverse(name, kwargs=kwargs)
     return f"{url}?{page.query.format(**ctx)}" if page.query else url
+
+
+def page_urls() -> list[tuple[Page, str | None]]:
+    """Every page the benchmark measures (PAGES, then the exports found) with its URL in the
+    current database, or None where the page does not exist (yet)."""
+    names = url_names()
+    ctx = context()
+    urls = []
+    for page in PAGES + export_pages(names):
+        name = resolve_name(page, names)
+        urls.append((page, url_of(page, name, ctx) if name else None))
+    return urls

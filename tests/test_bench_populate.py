@@ -51,15 +51,11 @@ def test_every_benchmarked_page_answers_on_the_generated_data():
 
     Loader(connection, scale=0.1, password="Bench-QVT-2026!").run()
 
-    names = bench_pages.url_names()
-    ctx = bench_pages.context()
     clients = {}
-    for page in bench_pages.PAGES + bench_pages.export_pages(names):
-        name = bench_pages.resolve_name(page, names)
-        assert name, f"{page.key}: no such URL"
+    for page, url in bench_pages.page_urls():
+        assert url, f"{page.key}: no such URL"
         if page.user not in clients:
-            clients[page.user] = measure._client(page.user)
-        url = bench_pages.url_of(page, name, ctx)
-        row = measure._measure(clients[page.user], url, False, 0, 0, None)
+            clients[page.user] = measure.client_for(page.user)
+        row = measure.measure(clients[page.user], url, False, 0, 0, None)
         assert row["status"] == 200, (page.key, url, row)
         assert row["queries"] > 0 or page.user is None, page.key
