@@ -1,4 +1,6 @@
 # The two commands of the README: `make run` and `make test`. Everything else supports them.
+# Without DATABASE_URL / REDIS_URL, `run`, `test` and `services-up` start the embedded PostgreSQL
+# and Redis (qvt/devservices.py) and pass their URLs to the commands: the settings start nothing.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,8 +10,9 @@ BIN := $(VENV)/bin
 run: install .env
 	$(BIN)/python -m qvt.launcher
 
+# `devservices run` stops afterwards the servers it had to start (not those of `make services-up`).
 test: install .env node_modules/axe-core
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/python -m qvt.devservices run -- $(BIN)/pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 
@@ -36,6 +39,8 @@ lint: install
 bench: install .env
 	$(BIN)/python -m bench.run
 
+# Start (or reuse) the embedded servers and keep them running; `manage.py` then finds their URLs
+# in .local/services.env. `make services-down` stops them.
 services-up: install
 	$(BIN)/python -m qvt.devservices up
 

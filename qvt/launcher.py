@@ -1,5 +1,6 @@
-"""`make run`: start (or reuse) the services, prepare the database, then run a Celery worker and
-the web server until Ctrl-C, which stops every process this command started."""
+"""`make run`: start (or reuse) the embedded services the environment does not replace, pass their
+URLs to every process, prepare the database, then run a Celery worker and the web server until
+Ctrl-C, which stops every process this command started (embedded servers included)."""
 
 import os
 import secrets
@@ -22,9 +23,13 @@ def main() -> None:
     # ignores SIGINT in background jobs.
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    started_pg = "DATABASE_URL" not in os.environ and not devservices.postgres_running()
-    started_redis = "REDIS_URL" not in os.environ and not devservices.redis_running()
-    env = {**os.environ, "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD") or _demo_password()}
+    # The settings start nothing: the services are started here and their URLs passed on.
+    urls, started = devservices.up()
+    env = {
+        **os.environ,
+        **urls,
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD") or _demo_password(),
+    }
     python = sys.executable
     children = []
     try:
@@ -66,7 +71,7 @@ def main() -> None:
                 child.send_signal(signal.SIGTERM)
         for child in children:
             child.wait(timeout=20)
-        devservices.down(postgres=started_pg, redis=started_redis)
+        devservices.down(postgres=started.postgres, redis=started.redis)
 
 
 def _demo_password() -> str:

@@ -1,6 +1,8 @@
 """Settings for QVT Clusters, driven by environment variables (documented in .env.example).
 
-Without DATABASE_URL / REDIS_URL the project starts embedded PostgreSQL and Redis (qvt.devservices).
+They read the environment and start nothing. Without DATABASE_URL, commands that need no database
+work and the first connection fails with a one-line message; `make run`, `make test` and
+`make services-up` start the embedded PostgreSQL and Redis (qvt/devservices.py) and pass their URLs.
 """
 
 from pathlib import Path
@@ -83,24 +85,27 @@ TEMPLATES = [
 FORM_RENDERER = "qvt.forms.DsfrFormRenderer"
 
 # --- Services ----------------------------------------------------------------------------------
-if "DATABASE_URL" in env:
-    DATABASES = {"default": env.db("DATABASE_URL")}
-else:
-    from qvt.devservices import embedded_database_url
+# The environment (then .env) gives DATABASE_URL and REDIS_URL. While the embedded services of
+# `make services-up` run, qvt/devservices.py records their URLs in services.env of the local
+# folder: read here (never written, and the environment wins) so that `manage.py` finds them.
+LOCAL_DIR = Path(env.str("QVT_LOCAL_DIR", default="") or BASE_DIR / ".local")
+if (LOCAL_DIR / "services.env").is_file():
+    environ.Env.read_env(LOCAL_DIR / "services.env", overwrite=False)
 
-    DATABASES = {"default": env.db_url_config(embedded_database_url())}
-# A Unix socket folder is written percent-encoded in the URL ("%2Fpath%2Fto%2Fsocket").
-DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+    # A Unix socket folder is written percent-encoded in the URL ("%2Fpath%2Fto%2Fsocket").
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
+else:
+    # No database: `check` and `collectstatic` work; the first connection raises a one-line
+    # error (qvt/no_database) that manage.py prints without a traceback.
+    DATABASES = {"default": {"ENGINE": "qvt.no_database", "NAME": ""}}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if "REDIS_URL" in env:
-    REDIS_URL = env("REDIS_URL")
-else:
-    from qvt.devservices import embedded_redis_url
-
-    REDIS_URL = embedded_redis_url()
+# Celery's broker (CELERY_BROKER_URL below); None when unset: publishing fails fast and jobs wait.
+REDIS_URL = env.str("REDIS_URL", default="") or None
 
 # One cache per process by default; with several web processes, CACHE_URL=redis://... shares it.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

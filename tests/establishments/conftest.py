@@ -1,4 +1,4 @@
-"""Fixtures of the establishment tests: the shared FINESS samples and generated extracts."""
+"""Fixtures of the establishment tests: the FINESS samples of tests/data and generated extracts."""
 
 import csv
 import io
@@ -9,10 +9,10 @@ from django.core.management import call_command
 
 from establishments.finess import with_luhn_key
 
-# The repository sits beside `shared/` (here and in CI).
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
-SYNTHETIC = SHARED_DATA / "finess_sample_synthetic.csv"
-ERRORS = SHARED_DATA / "finess_sample_errors.csv"
+# Inside the repository: a fresh clone runs the tests with nothing beside it.
+DATA = Path(__file__).resolve().parents[1] / "data"
+SYNTHETIC = DATA / "finess_sample_synthetic.csv"
+ERRORS = DATA / "finess_sample_errors.csv"
 SUMMARY_FIELDS = ("created", "updated", "unchanged", "deactivated", "rejected")
 
 
