@@ -24,9 +24,13 @@ import warnings
 from pathlib import Path
 from urllib.parse import quote
 
-LOCAL_DIR = Path(
-    os.environ.get("QVT_LOCAL_DIR") or Path(__file__).resolve().parent.parent / ".local"
-)
+import environ
+
+ROOT = Path(__file__).resolve().parent.parent
+# The same variables as the settings: the environment first, then .env.
+if (ROOT / ".env").is_file():
+    environ.Env.read_env(ROOT / ".env", overwrite=False)
+LOCAL_DIR = Path(os.environ.get("QVT_LOCAL_DIR") or ROOT / ".local")
 PG_DATA = LOCAL_DIR / "pgdata"
 REDIS_DIR = LOCAL_DIR / "redis"
 # Read by qvt/settings.py (which knows this path without importing this module).
@@ -113,17 +117,17 @@ class Started:
         self.postgres, self.redis = postgres, redis
 
 
-def up(environ=os.environ) -> tuple[dict[str, str], Started]:
+def up(variables=os.environ) -> tuple[dict[str, str], Started]:
     """Start (or reuse) the embedded server of each URL the environment does not give.
 
     Returns the variables to export (only those of embedded servers) and what was started.
     Records the URLs in SERVICES_FILE for the settings of later commands."""
     urls = {}
     started = Started(postgres=False, redis=False)
-    if not environ.get("DATABASE_URL"):
+    if not variables.get("DATABASE_URL"):
         started.postgres = not postgres_running()
         urls["DATABASE_URL"] = embedded_database_url()
-    if not environ.get("REDIS_URL"):
+    if not variables.get("REDIS_URL"):
         started.redis = not redis_running()
         urls["REDIS_URL"] = embedded_redis_url()
     if urls:
