@@ -104,7 +104,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Celery's broker (CELERY_BROKER_URL below); None when unset: publishing fails fast and jobs wait.
+# Celery's broker (CELERY_BROKER_URL below); None when unset (no services given or running).
 REDIS_URL = env.str("REDIS_URL", default="") or None
 
 # One cache per process by default; with several web processes, CACHE_URL=redis://... shares it.
