@@ -65,6 +65,8 @@ def send(model: type[Job], job_id: int) -> bool:
     app = current_app
     # Looked up by name in Celery's registry (filled by autodiscovery): no import of the app's
     # tasks module here, and `task_always_eager` still applies.
+    if model.task_name not in app.tasks:
+        app.loader.import_default_modules()  # outside the worker, autodiscovery is lazy
     task = app.tasks[model.task_name]
     options = {**app.conf.broker_transport_options, "max_retries": 0}
     try:
