@@ -100,7 +100,6 @@ def restart(job: Job, *, by=None, **values) -> bool:
         "heartbeat_at": None,
         "started_at": None,
         "finished_at": None,
-        "created_at": timezone.now(),
         **({"requested_by": by} if by is not None else {}),
         **values,
     }

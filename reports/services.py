@@ -7,6 +7,7 @@ import uuid
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from clusters.models import Cluster
 from core import jobs
@@ -54,7 +55,7 @@ def request_report(*, kind: str, by, cluster=None, region=None, wave=None) -> Re
     if created:
         jobs.enqueue_on_commit(job)
     else:
-        jobs.restart(job, by=by)
+        jobs.restart(job, by=by, created_at=timezone.now())  # "demandé le": this request
     return job
 
 
