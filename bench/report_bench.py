@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     job, _created = ReportJob.objects.get_or_create(
         kind=ReportJob.Kind.CLUSTER,
         cluster=cluster,
-        defaults={"requested_by": requester, "requested_at": timezone.now()},
+        defaults={"requested_by": requester, "created_at": timezone.now()},
     )
     html = pdf.render_html(builders.cluster_context(cluster.pk))
     pdf.html_to_pdf(html)  # warm-up: fonts, templates, imports

@@ -5,7 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from establishments.models import Establishment, Organisation, Region, RegionScopedQuerySet
+from core.models import RegionScopedQuerySet
+from establishments.models import Establishment, Organisation, Region
 
 MIN_MEMBERS = 5
 MAX_MEMBERS = 8  # also enforced by the database trigger of migration 0002

@@ -1,12 +1,11 @@
-import datetime
 import unicodedata
 import uuid
 
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+
+from core.models import Job, JobStatus, RegionScopedQuerySet
 
 from .finess import FINESS_PATTERN, validate_finess
 
@@ -124,29 +123,6 @@ def search_text_of(establishment) -> str:
     )
 
 
-class JobStatus(models.TextChoices):
-    """The states of a background job (FINESS imports, reports), kept in the database."""
-
-    PENDING = "pending", "En attente"
-    RUNNING = "running", "En cours"
-    DONE = "done", "Terminé"
-    FAILED = "failed", "Échec"
-
-
-class RegionScopedQuerySet(models.QuerySet):
-    """Tenancy: national readers see every row, regional staff the rows of their regions.
-
-    `region_path` leads from the model to its region ("cluster__region" for a membership)."""
-
-    region_path = "region"
-
-    def visible_to(self, user):
-        roles = user.roles
-        if roles.sees_everything:
-            return self
-        return self.filter(**{f"{self.region_path}_id__in": roles.region_ids})
-
-
 class EstablishmentQuerySet(RegionScopedQuerySet):
     """The whole registry for national readers; the user's regions for regional staff."""
 
@@ -240,33 +216,24 @@ class FinessImportQuerySet(models.QuerySet):
         return self.filter(applied=True).aggregate(latest=models.Max("extraction_date"))["latest"]
 
 
-class FinessImport(models.Model):
-    """One import of a FINESS extract (upload page or command): its job state and its report."""
+class FinessImport(Job):
+    """One import of a FINESS extract (upload page or command): its job state and its report.
 
-    Status = JobStatus
+    An upload runs in the worker (establishments.tasks.run_finess_import); a command import runs
+    in the command's own process, through the same job services."""
+
+    task_name = "establishments.tasks.run_finess_import"
+    generic_error = "L'import a échoué sur une erreur inattendue : réessayez ou prévenez l'équipe."
 
     class Source(models.TextChoices):
         UPLOAD = "upload", "Téléversement"
         COMMAND = "command", "Commande"
 
-    status = models.CharField("état", max_length=16, choices=Status.choices, default="pending")
-    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
     source = models.CharField("origine", max_length=16, choices=Source.choices, default="upload")
     file = models.FileField("fichier", upload_to=_finess_upload_name, blank=True)
     original_name = models.CharField("nom du fichier", max_length=255, blank=True)
     dry_run = models.BooleanField("simulation", default=False)
     strict = models.BooleanField("mode strict", default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="lancé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    started_at = models.DateTimeField("démarré le", null=True, blank=True)
-    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
     extraction_date = models.DateField("date d'extraction FINESS", null=True, blank=True)
     # True once the extract was written to the registry (not a simulation, not aborted).
     applied = models.BooleanField("appliqué", default=False)
@@ -278,19 +245,15 @@ class FinessImport(models.Model):
     # [{"line": 3, "reason": "..."}] and [{"code": "999", "label": "...", "count": 2}]
     rejections = models.JSONField("lignes rejetées", default=list, blank=True)
     unknown_categories = models.JSONField("catégories inconnues", default=list, blank=True)
+    # The result in French ("Import terminé : ..."); a failure's reason is in `error`.
     message = models.TextField("message", blank=True)
 
     objects = FinessImportQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = "import FINESS"
         verbose_name_plural = "imports FINESS"
         ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                name="finess_import_progress_0_100", condition=Q(progress__lte=100)
-            ),
-        ]
 
     def __str__(self):
         return f"Import FINESS n° {self.pk} ({self.get_status_display()})"
@@ -305,25 +268,10 @@ class FinessImport(models.Model):
     @property
     def exit_code(self) -> int:
         """The command's exit status: 2 unusable file, 1 some lines rejected, 0 otherwise."""
-        if self.status == self.Status.FAILED:
+        if self.status == JobStatus.FAILED:
             return 2
         return 1 if self.rejected else 0
 
-    @property
-    def can_relaunch(self) -> bool:
-        """Pending (never sent: broker down), or running past the task's hard time limit (its
-        worker died; the import's transaction was rolled back with it)."""
-        if self.source != self.Source.UPLOAD:
-            return False  # a command import runs in its own process, it has no stored file
-        if self.status == self.Status.PENDING:
-            return True
-        limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 1.2)
-        return (
-            self.status == self.Status.RUNNING
-            and self.started_at is not None
-            and self.started_at < timezone.now() - limit
-        )
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    def can_requeue(self) -> bool:
+        # A command import has no stored file: only its own process can run it.
+        return self.source == self.Source.UPLOAD

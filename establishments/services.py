@@ -11,10 +11,10 @@ computed while reading.
 import csv
 import io
 from collections.abc import Callable
-from functools import partial
 
 from django.db import connection, transaction
-from django.utils import timezone
+
+from core import jobs
 
 from .finess_extract import Extract, UnusableExtract, read_extract
 from .models import Category, Department, Establishment, FinessImport, LegalStatus
@@ -55,8 +55,9 @@ IMPORT_LOCK = 7_310_001  # pg advisory lock: one import at a time
 def import_finess_extract(
     *, job: FinessImport, data: bytes, progress: Callable[[int], None] | None = None
 ) -> FinessImport:
-    """Import `data` (the extract's bytes) as `job` says (dry run, strict) and record the report
-    on the job: status done, or failed with a French message when the file is unusable."""
+    """Import `data` (the extract's bytes) into the registry as the claimed `job` says (dry run,
+    strict) and finish it with its report; an unusable file raises `JobFailure` with the French
+    reason (core.jobs.execute records it)."""
     report = progress or (lambda percent: None)
     try:
         extract = read_extract(
@@ -87,14 +88,9 @@ def import_finess_extract(
                 transaction.set_rollback(True)  # a dry run is the real import, rolled back
             else:
                 job.applied = True
-                _finish(job)
+                _finish(job)  # in the import's transaction: the report and the registry agree
     except UnusableExtract as error:
-        job.status = FinessImport.Status.FAILED
-        job.message = str(error)
-        job.created = job.updated = job.unchanged = job.deactivated = 0
-        job.finished_at = timezone.now()
-        job.save()
-        return job
+        raise jobs.JobFailure(str(error)) from error
     if job.dry_run:
         _finish(job)
     return job
@@ -107,6 +103,12 @@ def _record_reading(job: FinessImport, extract: Extract) -> None:
     job.unknown_categories = sorted(extract.unknown_categories.values(), key=lambda c: c["code"])
 
 
+REPORT_FIELDS = [
+    "extraction_date", "applied", "created", "updated", "unchanged", "deactivated", "rejected",
+    "rejections", "unknown_categories", "message",
+]  # fmt: skip
+
+
 def _finish(job: FinessImport) -> FinessImport:
     if not job.message:
         if job.dry_run:
@@ -115,10 +117,7 @@ def _finish(job: FinessImport) -> FinessImport:
             job.message = "Aucun changement : le registre était déjà à jour avec cet extrait."
         else:
             job.message = "Import terminé : les lignes valides ont été enregistrées."
-    job.status = FinessImport.Status.DONE
-    job.progress = 100
-    job.finished_at = timezone.now()
-    job.save()
+    jobs.finish(job, **{field: getattr(job, field) for field in REPORT_FIELDS})
     return job
 
 
@@ -217,68 +216,76 @@ def _csv_value(value):
     return value
 
 
-# --- Jobs (upload page) ----------------------------------------------------------------------
+# --- Jobs (upload page and command) --------------------------------------------------------
 
 
 def create_finess_import(*, upload, dry_run: bool, strict: bool, by) -> FinessImport:
     """Store the uploaded extract under a random name and queue its import once committed."""
-    from .tasks import enqueue_finess_import
-
     job = FinessImport(
         source=FinessImport.Source.UPLOAD,
         original_name=upload.name[:255],
         dry_run=dry_run,
         strict=strict,
-        created_by=by,
+        requested_by=by,
     )
     job.file.save(upload.name, upload, save=False)
     job.save()
-    transaction.on_commit(partial(enqueue_finess_import, job.pk))
+    jobs.enqueue_on_commit(job)
     return job
 
 
-def claim_finess_import(job_id: int) -> bool:
-    """Pending -> running with a conditional UPDATE: only one worker ever runs a job."""
-    return bool(
-        FinessImport.objects.filter(pk=job_id, status=FinessImport.Status.PENDING).update(
-            status=FinessImport.Status.RUNNING, started_at=timezone.now(), progress=0
-        )
-    )
+def can_relaunch(job: FinessImport) -> bool:
+    """An upload that failed, waits for the broker, or whose worker died may be sent again."""
+    if job.source != FinessImport.Source.UPLOAD:
+        return False  # a command import runs in its own process, it has no stored file
+    return job.status == FinessImport.Status.FAILED or job.is_waiting_for_broker or job.is_stalled
 
 
-def relaunch_finess_import(*, job: FinessImport) -> bool:
-    """Queue again a job the broker lost (see `FinessImport.can_relaunch`); False when it may
-    not be relaunched or the broker is still down."""
-    from .tasks import enqueue_finess_import
-
-    if not job.can_relaunch:
+def relaunch_finess_import(*, job: FinessImport, by) -> bool:
+    """The "Relancer" button: requeue the job at once (False when it may not be relaunched)."""
+    if not can_relaunch(job):
         return False
-    FinessImport.objects.filter(pk=job.pk, status=FinessImport.Status.RUNNING).update(
-        status=FinessImport.Status.PENDING, progress=0
+    return jobs.restart(
+        job,
+        by=by,
+        **{field: FinessImport._meta.get_field(field).get_default() for field in REPORT_FIELDS},
     )
-    return enqueue_finess_import(job.pk)
 
 
-def run_finess_import_job(*, job: FinessImport) -> FinessImport:
-    """Run a claimed upload job: the uploader must still be an administrator."""
-    if job.created_by is None or not job.created_by.roles.is_admin:
-        job.status = FinessImport.Status.FAILED
-        job.message = "L'auteur de l'import n'est plus administrateur : import non effectué."
-        job.finished_at = timezone.now()
-        job.save()
-        return job
+def run_finess_import(job_id: int) -> FinessImport | None:
+    """The worker's part: claim the upload job (it runs once) and import its file."""
+    return jobs.execute(FinessImport, job_id, _import_upload)
 
-    def progress(percent: int) -> None:
-        # Autocommitted, outside the import's transaction: the page sees it at once.
-        FinessImport.objects.filter(pk=job.pk).update(progress=percent)
 
+def _import_upload(job: FinessImport) -> None:
+    if job.requested_by is None or not job.requested_by.roles.is_admin:
+        raise jobs.JobFailure(
+            "L'auteur de l'import n'est plus administrateur : import non effectué."
+        )
     try:
         with job.file.open("rb") as handle:
             data = handle.read()
-    except OSError:
-        job.status = FinessImport.Status.FAILED
-        job.message = "Le fichier téléversé est introuvable ou illisible."
-        job.finished_at = timezone.now()
-        job.save()
-        return job
-    return import_finess_extract(job=job, data=data, progress=progress)
+    except (OSError, ValueError) as error:  # ValueError: no file at all
+        raise jobs.JobFailure("Le fichier téléversé est introuvable ou illisible.") from error
+    import_finess_extract(
+        job=job, data=data, progress=lambda percent: jobs.report_progress(job, percent)
+    )
+
+
+def import_finess_command(*, data: bytes, name: str, dry_run: bool, strict: bool) -> FinessImport:
+    """The `import_finess` command: the same job, run in the command's process."""
+    job = FinessImport.objects.create(
+        source=FinessImport.Source.COMMAND,
+        original_name=name[:255],
+        dry_run=dry_run,
+        strict=strict,
+    )
+    jobs.execute(
+        FinessImport,
+        job.pk,
+        lambda claimed: import_finess_extract(
+            job=claimed, data=data, progress=lambda percent: jobs.report_progress(claimed, percent)
+        ),
+    )
+    job.refresh_from_db()
+    return job

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from clusters.permissions import require
+from core.views import job_status_view
 
 from . import services
 from .forms import EstablishmentSearchForm, FinessImportForm
@@ -102,7 +103,7 @@ def finess_import_upload(request):
         )
         messages.success(request, "Le fichier est reçu : l'import est lancé.")
         return redirect("establishments:finess-import-detail", pk=job.pk)
-    imports = FinessImport.objects.select_related("created_by")
+    imports = FinessImport.objects.select_related("requested_by")
     context = {
         "title": "Importer le registre FINESS",
         "form": form,
@@ -112,46 +113,39 @@ def finess_import_upload(request):
     return render(request, "establishments/finess_import_upload.html", context)
 
 
-def finess_import_detail(request, pk):
+def _finess_import(request, pk) -> FinessImport:
     require(request.user.roles.is_admin)
-    job = get_object_or_404(FinessImport.objects.select_related("created_by"), pk=pk)
+    return get_object_or_404(FinessImport.objects.select_related("requested_by"), pk=pk)
+
+
+def finess_import_detail(request, pk):
+    job = _finess_import(request, pk)
     context = {
         "title": f"Import FINESS n° {job.pk}",
         "job": job,
+        "can_relaunch": services.can_relaunch(job),
         "rejections": Paginator(job.rejections, 100).get_page(request.GET.get("page")),
     }
     return render(request, "establishments/finess_import_detail.html", context)
 
 
-@require_GET
-def finess_import_status(request, pk):
-    """The job's state, polled by static/qvt/finess_import.js:
-    {"status": "running", "status_label": "En cours", "progress": 40, "finished": false,
-     "summary": "created=0 ...", "message": ""}"""
-    require(request.user.roles.is_admin)
-    job = get_object_or_404(FinessImport, pk=pk)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "progress": job.progress,
-            "finished": job.is_finished,
-            "summary": job.summary if job.is_finished else "",
-            "message": job.message,
-        }
-    )
+# Polled by static/qvt/job-progress.js; adds the summary line once the import is over.
+finess_import_status = job_status_view(
+    _finess_import,
+    extra=lambda job: {
+        "summary": job.summary if job.is_finished else "",
+        "message": job.message,
+        "can_relaunch": services.can_relaunch(job),
+    },
+)
 
 
 @require_POST
 def finess_import_relaunch(request, pk):
-    """Queue a job again when the broker lost it (down when the job was created, or its worker
-    died)."""
-    require(request.user.roles.is_admin)
-    job = get_object_or_404(FinessImport, pk=pk)
-    if services.relaunch_finess_import(job=job):
+    """Send again at once an import that failed, waits for the broker or lost its worker."""
+    job = _finess_import(request, pk)
+    if services.relaunch_finess_import(job=job, by=request.user):
         messages.success(request, "L'import est relancé.")
-    elif job.can_relaunch:
-        messages.error(request, "La file des tâches est indisponible : réessayez plus tard.")
     else:
         messages.error(request, "Cet import est en cours ou terminé : il ne peut pas être relancé.")
     return redirect("establishments:finess-import-detail", pk=job.pk)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from clusters.models import Membership, Theme
-from establishments.models import RegionScopedQuerySet
+from core.models import RegionScopedQuerySet
 
 
 class ClusterScopedQuerySet(RegionScopedQuerySet):

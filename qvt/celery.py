@@ -1,5 +1,6 @@
 """Celery application: JSON only, time limits, short broker timeouts (a dead Redis must not hang
-a web request: enqueueing fails fast and the job stays pending until `requeue_pending_jobs`)."""
+a web request: enqueueing fails fast and the job stays pending until the beat task
+core.tasks.requeue_stalled_jobs sends it). The settings are the CELERY_* ones of qvt/settings.py."""
 
 import os
 

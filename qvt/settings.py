@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "auditlog",
+    "core",
     "accounts",
     "establishments",
     "clusters",
@@ -113,27 +114,37 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 PROGRAMME_FIGURES_CACHE_SECONDS = env.int("PROGRAMME_FIGURES_CACHE_SECONDS", default=60)
 
 CELERY_BROKER_URL = REDIS_URL
-CELERY_RESULT_BACKEND = None  # job state lives in the database (reports.ReportJob)
+CELERY_RESULT_BACKEND = None  # job state lives in the database (core.models.Job)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=512_000)
+# One message at a time per worker process: a killed worker holds no other job's message.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker process died is not acknowledged (idempotent tasks also set acks_late).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Short broker timeouts: publishing to a dead Redis fails in about a second instead of hanging.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 1,
     "socket_connect_timeout": 1,
-    "visibility_timeout": 3600,
+    # Redis redelivers an unacknowledged message after this long: longer than any task may run
+    # (so a running task is never delivered twice), while the heartbeat requeue below brings back
+    # a killed worker's job within about JOB_HEARTBEAT_TIMEOUT + 60 s. The late redelivery then
+    # finds the job no longer pending and does nothing.
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT,
 }
 CELERY_TASK_PUBLISH_RETRY = False
-# Re-send report jobs the broker lost (Redis down at request time, worker killed mid-job).
+# The jobs framework (core.jobs): a running job whose worker gave no sign of life for this many
+# seconds is requeued, up to JOB_MAX_ATTEMPTS runs, then failed.
+JOB_HEARTBEAT_TIMEOUT = env.int("JOB_HEARTBEAT_TIMEOUT", default=60)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
-    "requeue-pending-report-jobs": {
-        "task": "reports.tasks.requeue_pending_jobs",
+    "requeue-stalled-jobs": {
+        "task": "core.tasks.requeue_stalled_jobs",
         "schedule": 60.0,  # seconds
     },
 }

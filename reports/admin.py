@@ -7,7 +7,7 @@ from .models import ReportJob
 class ReportJobAdmin(admin.ModelAdmin):
     """Read-only: jobs are asked for in the pages and run by the worker."""
 
-    list_display = ["__str__", "status", "progress", "attempts", "requested_at", "finished_at"]
+    list_display = ["__str__", "status", "progress", "attempts", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["cluster", "region", "wave"]
     readonly_fields = [f.name for f in ReportJob._meta.fields]

@@ -1,9 +1,10 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 
 from clusters.models import Cluster, Wave
-from establishments.models import JobStatus, Region
+from core.models import Job
+from establishments.models import Region
 
 
 class ReportJobQuerySet(models.QuerySet):
@@ -19,19 +20,23 @@ class ReportJobQuerySet(models.QuerySet):
         )
 
 
-class ReportJob(models.Model):
+class ReportJob(Job):
     """The one restitution report of a target (a cluster, a region's wave, a national wave).
 
     Asking again resets this row and, once the new PDF is written, replaces its file: one row
     per target keeps "the latest report" a plain lookup and the storage free of stale copies.
     """
 
+    task_name = "reports.tasks.generate_report"
+    generic_error = (
+        "La génération du rapport a échoué. Réessayez ; si le problème persiste, "
+        "signalez-le à l'administrateur du service."
+    )
+
     class Kind(models.TextChoices):
         CLUSTER = "cluster", "Rapport de restitution du cluster"
         REGION = "region", "Synthèse régionale"
         NATIONAL = "national", "Synthèse nationale"
-
-    Status = JobStatus
 
     kind = models.CharField("type", max_length=16, choices=Kind.choices)
     cluster = models.ForeignKey(
@@ -44,33 +49,16 @@ class ReportJob(models.Model):
     wave = models.ForeignKey(
         Wave, on_delete=models.CASCADE, null=True, blank=True, related_name="report_jobs"
     )
-    status = models.CharField(
-        "statut", max_length=16, choices=Status.choices, default=Status.PENDING
-    )
-    progress = models.PositiveSmallIntegerField("avancement", default=0)
     file = models.FileField("fichier", blank=True)
     page_count = models.PositiveIntegerField("pages", null=True, blank=True)
-    error = models.TextField("erreur", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="demandé par",
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    requested_at = models.DateTimeField("demandé le")
-    # When the task was last handed to the broker (null: never, e.g. Redis was down).
-    sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
-    started_at = models.DateTimeField("commencé le", null=True, blank=True)
-    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
 
     objects = ReportJobQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Job.Meta):
         verbose_name = "rapport"
-        ordering = ["-requested_at"]
+        ordering = ["-created_at"]
         constraints = [
+            *Job.Meta.constraints,
             models.UniqueConstraint(
                 fields=["kind", "cluster", "region", "wave"],
                 name="one_report_job_per_target",
@@ -84,11 +72,7 @@ class ReportJob(models.Model):
                 | Q(kind="region", cluster__isnull=True, region__isnull=False, wave__isnull=False)
                 | Q(kind="national", cluster__isnull=True, region__isnull=True),
             ),
-            models.CheckConstraint(
-                name="report_job_progress_is_percent", condition=Q(progress__lte=100)
-            ),
         ]
-        indexes = [models.Index(fields=["status", "sent_at"])]
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.target_label}"
@@ -103,11 +87,5 @@ class ReportJob(models.Model):
         return wave
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
     def download_name(self) -> str:
-        from django.utils.text import slugify
-
         return f"rapport-{self.kind}-{slugify(self.target_label)[:80] or self.pk}.pdf"

@@ -10,8 +10,3 @@ from . import services
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def generate_report(job_id: int) -> None:
     services.run_job(job_id)
-
-
-@shared_task
-def requeue_pending_jobs() -> None:
-    services.requeue_pending_jobs()

@@ -2,13 +2,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from clusters.models import Cluster
+from core.models import BROKER_DOWN_TEXT
+from core.views import job_status_view
 
 from . import services
 from .forms import NationalReportForm, RegionReportForm
@@ -32,8 +34,13 @@ def _visible_cluster(request, pk) -> Cluster:
 
 
 def _asked(request, job: ReportJob):
-    running = job.status == ReportJob.Status.RUNNING
-    messages.info(request, ALREADY_RUNNING if running else QUEUED)
+    job.refresh_from_db()  # the message was sent (or not) when the service's transaction committed
+    if job.status == ReportJob.Status.RUNNING:
+        messages.info(request, ALREADY_RUNNING)
+    elif job.is_waiting_for_broker:
+        messages.warning(request, BROKER_DOWN_TEXT)
+    else:
+        messages.info(request, QUEUED)
     return redirect("reports:job-detail", pk=job.pk)
 
 
@@ -110,21 +117,17 @@ def job_detail(request, pk):
     return render(request, "reports/job_detail.html", {"title": str(job), "job": job})
 
 
-@require_GET
-def job_status(request, pk):
-    """What the progress page polls."""
-    job = _visible_job(request, pk)
-    done = job.status == ReportJob.Status.DONE
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "progress": job.progress,
-            "finished": job.is_finished,
-            "error": job.error,
-            "download_url": reverse("reports:job-download", args=[job.pk]) if done else None,
-        }
-    )
+# What the progress page polls (static/qvt/job-progress.js).
+job_status = job_status_view(
+    _visible_job,
+    extra=lambda job: {
+        "download_url": (
+            reverse("reports:job-download", args=[job.pk])
+            if job.status == ReportJob.Status.DONE
+            else None
+        )
+    },
+)
 
 
 @require_POST

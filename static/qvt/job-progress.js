@@ -1,26 +1,33 @@
-// Report job progress: polls the job's JSON status and moves the progress bar; reloads the
-// page once the job is finished (download link or error). Without JS, the page reloads itself.
+// Every job page (reports, FINESS imports, ...): polls the job's JSON status (core.views
+// job_status_view), moves the progress bar and the status line, and reloads the page once the
+// job is finished (the server renders the result). Without JavaScript, the page refreshes itself.
 (function () {
   "use strict";
-  var box = document.querySelector(".qvt-report-job");
-  if (!box || box.dataset.finished === "true") { return; }
+  var box = document.querySelector("[data-job-status-url]");
+  if (!box || !window.fetch) { return; }
+  var url = box.getAttribute("data-job-status-url");
   var bar = box.querySelector("progress");
-  var text = box.querySelector("[data-job-progress-text]");
-  var badge = box.querySelector("[data-job-status]");
+  var text = box.querySelector("[data-job-text]");
+  var badge = document.querySelector("[data-job-status]");
   var delay = 1000;
 
+  function show(job) {
+    if (bar) { bar.value = job.progress; bar.textContent = job.progress + " %"; }
+    // Written only when it changes: screen readers announce every change of a role=status line.
+    if (text && text.textContent !== job.text) { text.textContent = job.text; }
+    if (badge) { badge.textContent = job.status_label; }
+  }
+
   function poll() {
-    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
-        if (!response.ok) { throw new Error(response.status); }
+        if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
       })
       .then(function (job) {
-        if (bar) { bar.value = job.progress; bar.textContent = job.progress + " %"; }
-        if (text) { text.textContent = job.progress + " % — " + job.status_label.toLowerCase() + "."; }
-        if (badge) { badge.textContent = job.status_label; }
+        show(job);
         if (job.finished) { window.location.reload(); return; }
-        delay = 1000;
+        delay = job.waiting_for_broker ? 5000 : 1000;  // the broker is down: no hurry
         window.setTimeout(poll, delay);
       })
       .catch(function () {
@@ -28,5 +35,5 @@
         window.setTimeout(poll, delay);
       });
   }
-  window.setTimeout(poll, delay);
+  window.setTimeout(poll, 500);
 })();

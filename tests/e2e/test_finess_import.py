@@ -53,16 +53,18 @@ def test_an_administrator_uploads_the_sample_and_sees_the_result(page, media, ea
 
 def test_the_import_page_follows_a_running_job_to_its_end(page, media):  # noqa: F811
     admin = admin_user(username="admin-e2e-2")
-    job = FinessImport(created_by=admin, original_name="etalab.csv")
+    # Left pending by a broker that was down when it was asked for.
+    job = FinessImport(requested_by=admin, original_name="etalab.csv", enqueue_failed=True)
     job.file.save("etalab.csv", ContentFile(SYNTHETIC.read_bytes()))
     log_in(page, "admin-e2e-2", TEST_PASSWORD)
     page.goto(f"/etablissements/import-finess/{job.pk}/")
-    page.get_by_text("En attente — 0 %").wait_for()
+    page.get_by_text("le service de calcul est indisponible").wait_for()
     assert page.get_by_role("button", name="Relancer l'import").is_visible()
     assert_accessible(page)
 
+    FinessImport.objects.filter(pk=job.pk).update(enqueue_failed=False)  # the broker is back
     run_finess_import(job.pk)  # the worker's part
-    page.get_by_text(SUMMARY).wait_for()  # polled, then reloaded by static/qvt/finess_import.js
+    page.get_by_text(SUMMARY).wait_for()  # polled, then reloaded by static/qvt/job-progress.js
     assert page.get_by_role("heading", name="Import terminé").is_visible()
     assert_accessible(page)
 

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -47,14 +48,14 @@ def test_an_administrator_uploads_an_extract_and_the_job_imports_it(
     job = FinessImport.objects.get()
     assert response.status_code == 302 and response.url == detail(job)
     assert len(queued) == 1  # queued once the upload is committed
-    assert job.status == FinessImport.Status.PENDING and job.created_by == admin
+    assert job.status == FinessImport.Status.PENDING and job.requested_by == admin
     # Stored under a random name in the default storage, never under the uploaded name.
     assert re.fullmatch(r"finess/[0-9a-f]{32}\.csv", job.file.name)
     assert (media / job.file.name).read_bytes() == SYNTHETIC.read_bytes()
     assert job.original_name == "etalab-cs1100507.csv"
 
     page = client.get(detail(job)).content.decode()
-    assert "En attente — 0 %" in page and "finess_import.js" in page
+    assert "En attente — 0 %" in page and "qvt/job-progress.js" in page
 
     run_finess_import(job.pk)  # what the worker does
     job.refresh_from_db()
@@ -63,7 +64,7 @@ def test_an_administrator_uploads_an_extract_and_the_job_imports_it(
     assert Establishment.objects.count() == 60
     page = client.get(detail(job)).content.decode()
     assert "created=60 updated=0 unchanged=0 deactivated=0 rejected=0" in page
-    assert "finess_import.js" not in page  # nothing left to poll
+    assert "job-progress.js" not in page  # nothing left to poll
 
 
 def test_the_status_view_reports_the_jobs_progress(client, admin, media):
@@ -76,9 +77,13 @@ def test_the_status_view_reports_the_jobs_progress(client, admin, media):
         "status": "running",
         "status_label": "En cours",
         "progress": 40,
+        "text": "En cours — 40 %",
         "finished": False,
+        "waiting_for_broker": False,
+        "error": "",
         "summary": "",
         "message": "",
+        "can_relaunch": True,  # running without any heartbeat: its worker is gone
     }
     FinessImport.objects.filter(pk=job.pk).update(status="pending")
     run_finess_import(job.pk)
@@ -158,13 +163,26 @@ def test_a_job_whose_author_is_no_longer_administrator_does_not_run(client, medi
     assert not Establishment.objects.exists()
 
 
-def test_a_pending_job_can_be_relaunched(client, admin, media, eager_celery):
+def test_an_import_the_broker_could_not_take_says_so_and_can_be_relaunched(
+    client, admin, media, eager_celery, settings, django_capture_on_commit_callbacks
+):
     client.force_login(admin)
-    upload(client)  # on_commit never fires in this test transaction: the job stays pending
+    real_broker = settings.CELERY_BROKER_URL
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/4"  # nothing listens on port 1
+    app.conf.task_always_eager = False  # a real send, which fails
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client)
     job = FinessImport.objects.get()
-    assert job.status == FinessImport.Status.PENDING
-    response = client.post(reverse("establishments:finess-import-relaunch", args=[job.pk]))
-    assert response.status_code == 302
+    assert job.status == FinessImport.Status.PENDING and job.enqueue_failed
+    page = client.get(detail(job)).content.decode()
+    assert "le service de calcul est indisponible" in page
+    assert "Relancer l'import</button>" in page
+
+    settings.CELERY_BROKER_URL = real_broker
+    app.conf.task_always_eager = True  # the worker runs it inline
+    relaunch = reverse("establishments:finess-import-relaunch", args=[job.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(relaunch).status_code == 302
     job.refresh_from_db()
     assert job.status == FinessImport.Status.DONE and job.created == 60
 
@@ -203,21 +221,24 @@ def test_the_navigation_offers_the_import_to_administrators_only(client, admin, 
 
 
 def test_a_job_whose_worker_died_can_be_relaunched_but_not_a_running_one(
-    client, admin, media, eager_celery
+    client, admin, media, eager_celery, django_capture_on_commit_callbacks
 ):
     client.force_login(admin)
     upload(client)
     job = FinessImport.objects.get()
     relaunch = reverse("establishments:finess-import-relaunch", args=[job.pk])
-    FinessImport.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
+    now = timezone.now()
+    FinessImport.objects.filter(pk=job.pk).update(
+        status="running", started_at=now, claimed_at=now, heartbeat_at=now
+    )
     client.post(relaunch)
     job.refresh_from_db()
     assert job.status == FinessImport.Status.RUNNING  # still working: left alone
 
-    FinessImport.objects.filter(pk=job.pk).update(
-        started_at=timezone.now() - datetime.timedelta(hours=1)
-    )
-    assert "relancez-le" in client.get(detail(job)).content.decode()
-    client.post(relaunch)
+    long_ago = now - datetime.timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT + 1)
+    FinessImport.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
+    assert "relancez-le maintenant" in client.get(detail(job)).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(relaunch)
     job.refresh_from_db()
     assert job.status == FinessImport.Status.DONE and job.created == 60

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import RoleAssignment
+from core import jobs
+from core.models import BROKER_DOWN_TEXT
 from reports import services, tasks
 from reports.models import ReportJob
 
@@ -72,7 +74,7 @@ def test_a_task_delivered_twice_runs_once(ars, report_cluster, media):
 
 def test_a_running_job_is_not_run_by_a_second_delivery(ars, report_cluster, media):
     job = services.request_report(kind="cluster", cluster=report_cluster, by=ars)
-    assert services.claim(job.pk)  # the first delivery holds it
+    assert jobs.claim(ReportJob, job.pk)  # the first delivery holds it
     tasks.generate_report(job.pk)
     job.refresh_from_db()
     assert job.status == ReportJob.Status.RUNNING and job.attempts == 1
@@ -103,15 +105,18 @@ def test_broker_down_the_view_answers_fast_and_the_job_is_requeued_later(
     response, job = ask(client, report_cluster, django_capture_on_commit_callbacks)
     assert time.monotonic() - start < 3
     assert response.status_code == 302
-    assert job.status == ReportJob.Status.PENDING and job.sent_at is None
+    assert job.status == ReportJob.Status.PENDING and job.sent_at is None and job.enqueue_failed
+    page = client.get(response.url).content.decode()
+    assert f'<p class="fr-text--sm" role="status" data-job-text>{BROKER_DOWN_TEXT}</p>' in page
+    assert client.get(reverse("reports:job-status", args=[job.pk])).json()["waiting_for_broker"]
 
-    assert services.requeue_pending_jobs(older_than=0) == []  # still down: stays pending
+    assert jobs.requeue_stalled_jobs() == []  # still down: stays pending
     settings.CELERY_BROKER_URL = real_broker  # the broker is back
-    assert services.requeue_pending_jobs(older_than=0) == [job.pk]
+    assert jobs.requeue_stalled_jobs() == [job]
     job.refresh_from_db()
-    assert job.sent_at is not None
+    assert job.sent_at is not None and not job.enqueue_failed
     assert broker_queue.llen("celery") == 1
-    assert services.requeue_pending_jobs(older_than=0) == []  # sent recently: not again
+    assert jobs.requeue_stalled_jobs() == []  # sent recently: not again
 
 
 def test_requeue_command_sends_pending_jobs(ars, report_cluster, settings, broker_queue):
@@ -119,23 +124,25 @@ def test_requeue_command_sends_pending_jobs(ars, report_cluster, settings, broke
 
     real_broker = settings.CELERY_BROKER_URL
     settings.CELERY_BROKER_URL = CLOSED_PORT_BROKER
-    services.enqueue(services.request_report(kind="cluster", cluster=report_cluster, by=ars).pk)
+    job = services.request_report(kind="cluster", cluster=report_cluster, by=ars)
+    assert not jobs.send(ReportJob, job.pk)
     assert broker_queue.llen("celery") == 0
     settings.CELERY_BROKER_URL = real_broker
-    call_command("requeue_pending_jobs", "--older-than", "0")
+    call_command("requeue_pending_jobs")
     assert broker_queue.llen("celery") == 1
 
 
-def test_a_job_stuck_running_past_the_time_limit_goes_back_to_pending(
+def test_a_job_without_heartbeat_goes_back_to_pending_and_is_sent_again(
     ars, report_cluster, broker_queue
 ):
     job = services.request_report(kind="cluster", cluster=report_cluster, by=ars)
-    services.claim(job.pk)
-    long_ago = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
-    ReportJob.objects.filter(pk=job.pk).update(started_at=long_ago)
-    assert services.requeue_pending_jobs() == [job.pk]
+    jobs.claim(ReportJob, job.pk)
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT + 1)
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
+    assert jobs.requeue_stalled_jobs() == [job]
     job.refresh_from_db()
     assert job.status == ReportJob.Status.PENDING and job.sent_at is not None
+    assert broker_queue.llen("celery") == 1
 
 
 def test_a_failure_is_shown_in_french_logged_and_retry_works(

@@ -1,13 +1,15 @@
 """End to end on real services: a Celery worker process on the real Redis renders the report the
-view asked for, while the test polls the status view like the progress page does."""
+view asked for, while the test polls the status view like the progress page does. A killed
+worker and a dead broker are tested on the jobs framework itself, in tests/core."""
 
 import time
 
 import pytest
 from django.urls import reverse
 
+from tests.core.worker import celery_worker_process, celery_workers_factory  # noqa: F401 (fixtures)
+
 from .conftest import pdf_text
-from .worker import celery_worker_process, celery_workers_factory  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -40,38 +42,3 @@ def test_a_real_worker_renders_the_report_the_page_asked_for(
         assert membership.establishment.short_name in text
     for session in report_cluster.sessions.all():
         assert f"{session.held_on:%d/%m/%Y}" in text
-
-
-def test_a_job_whose_worker_is_killed_is_run_again_by_another_worker(
-    client, ars, report_cluster, celery_workers, settings
-):
-    import signal
-
-    from reports import services
-    from reports.models import ReportJob
-
-    first = celery_workers.start()
-    client.force_login(ars)
-    client.post(reverse("reports:cluster-report-request", args=[report_cluster.pk]))
-    job = ReportJob.objects.get()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.status != ReportJob.Status.PENDING:
-            break
-        time.sleep(0.05)
-    assert job.status == ReportJob.Status.RUNNING
-    first.send_signal(signal.SIGKILL)  # killed in the middle of the job
-    first.wait(timeout=10)
-    job.refresh_from_db()
-    assert job.status == ReportJob.Status.RUNNING  # left as it was
-
-    settings.CELERY_TASK_TIME_LIMIT = 0  # so the requeue treats it as past its time limit now
-    assert services.requeue_pending_jobs() == [job.pk]
-    celery_workers.start()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not job.is_finished:
-        time.sleep(0.3)
-        job.refresh_from_db()
-    assert job.status == ReportJob.Status.DONE, job.error
-    assert job.attempts == 2

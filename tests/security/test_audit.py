@@ -237,7 +237,7 @@ def test_report_downloads_are_logged(client, ars, cluster, security_events):
         cluster=cluster,
         status=ReportJob.Status.DONE,
         file=ContentFile(b"%PDF-1.4 test", name="journal-test.pdf"),
-        requested_at=timezone.now(),
+        created_at=timezone.now(),
     )
     try:
         client.force_login(ars)

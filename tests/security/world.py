@@ -183,10 +183,10 @@ def build_world(text: str = "") -> World:
         progress=100,
         file=ContentFile(b"%PDF-1.4 rapport", name="rapport-matrice.pdf"),
         requested_by=users["ars_region"],
-        requested_at=timezone.now(),
+        created_at=timezone.now(),
     )
     o["finess_import"] = FinessImport.objects.create(
-        original_name="finess.csv", created_by=users["admin"], status="done", progress=100
+        original_name="finess.csv", requested_by=users["admin"], status="done", progress=100
     )
 
     # Region 53: its own cluster, so that its staff's pages are not empty.

@@ -8,10 +8,9 @@ Exit status: 0 nothing rejected, 1 some lines rejected, 2 unusable file.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
 from establishments.models import FinessImport
-from establishments.services import import_finess_extract
+from establishments.services import import_finess_command
 
 
 class Command(BaseCommand):
@@ -31,23 +30,9 @@ class Command(BaseCommand):
             self.stderr.write(f"Fichier illisible : {path} ({error.strerror}).")
             self.stdout.write(FinessImport().summary)  # every count at 0
             raise SystemExit(2) from error
-        job = FinessImport.objects.create(
-            source=FinessImport.Source.COMMAND,
-            original_name=Path(path).name[:255],
-            dry_run=dry_run,
-            strict=strict,
-            status=FinessImport.Status.RUNNING,
-            started_at=timezone.now(),
-        )
-        try:
-            job = import_finess_extract(job=job, data=data)
-        except Exception:
-            FinessImport.objects.filter(pk=job.pk).update(
-                status=FinessImport.Status.FAILED, message="Erreur inattendue : rien n'a été écrit."
-            )
-            raise
+        job = import_finess_command(data=data, name=Path(path).name, dry_run=dry_run, strict=strict)
         if job.status == FinessImport.Status.FAILED:
-            self.stderr.write(job.message)
+            self.stderr.write(job.error)
         for rejection in job.rejections:
             self.stderr.write(f"ligne {rejection['line']} : {rejection['reason']}")
         for category in job.unknown_categories:
