@@ -16,6 +16,8 @@ from functools import partial
 from django.db import connection, transaction
 from django.utils import timezone
 
+from qvt.db import analyze
+
 from .finess_extract import Extract, UnusableExtract, read_extract
 from .models import Category, Department, Establishment, FinessImport, LegalStatus
 
@@ -87,6 +89,7 @@ def import_finess_extract(
                 transaction.set_rollback(True)  # a dry run is the real import, rolled back
             else:
                 job.applied = True
+                analyze(Establishment)  # thousands of rows changed: fresh planner statistics
                 _finish(job)
     except UnusableExtract as error:
         job.status = FinessImport.Status.FAILED
