@@ -186,6 +186,7 @@ class Loader:
         self.password = password
         self.rng = random.Random(SEED)
         self.next_ids: dict[str, int] = {}
+        self.copied: set = set()  # the models whose tables this load wrote, to ANALYZE them
 
     def count(self, base: int) -> int:
         return max(1, round(base * self.scale))
@@ -213,6 +214,7 @@ class Loader:
         first = next(rows, None)
         if first is None:
             return 0
+        self.copied.add(model)
         fields, fillers = [], {}
         for field in model._meta.concrete_fields:
             if field.attname in first:
@@ -267,6 +269,11 @@ class Loader:
         self.make_experiments()
         self.make_monographs()
         self.make_history()
+        # Before the commit: until autovacuum passes, the planner would believe every table
+        # it loaded is empty (a prefetch then ran for minutes in the page benchmark's test).
+        from qvt.db import analyze
+
+        analyze(*self.copied)
 
     def load_reference(self) -> None:
         from clusters.models import SessionTool, Theme

@@ -111,7 +111,7 @@ class Cluster(models.Model):
 
     class Meta:
         verbose_name = "cluster"
-        ordering = ["wave__code", "region__name", "name"]
+        ordering = ["name"]  # no joins: lists order by wave and region explicitly
         constraints = [
             models.UniqueConstraint(fields=["wave", "name"], name="unique_cluster_name_per_wave"),
             models.CheckConstraint(
@@ -181,7 +181,8 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = "participation"
-        ordering = ["establishment__short_name"]
+        # No default ordering: it joined the establishments on every query. Pages order by
+        # name explicitly.
         constraints = [
             models.UniqueConstraint(
                 fields=["establishment", "wave"],
@@ -291,7 +292,7 @@ class Session(models.Model):
 
     class Meta:
         verbose_name = "séance"
-        ordering = ["cluster", "held_on", "number"]
+        ordering = ["cluster_id", "held_on", "number"]  # "_id": no join to the cluster's order
         constraints = [
             models.UniqueConstraint(fields=["cluster", "number"], name="unique_session_number"),
         ]
@@ -355,7 +356,7 @@ class SessionAttachment(models.Model):
     class Meta:
         verbose_name = "pièce jointe de séance"
         verbose_name_plural = "pièces jointes de séance"
-        ordering = ["session", "uploaded_at"]
+        ordering = ["session_id", "uploaded_at"]
 
     def __str__(self):
         return self.original_name

@@ -35,7 +35,11 @@ def _session(request, cluster, pk):
 
 
 def _active_memberships(cluster):
-    return cluster.memberships.active().select_related("establishment")
+    return (
+        cluster.memberships.active()
+        .select_related("establishment")
+        .order_by("establishment__short_name")
+    )
 
 
 def session_list(request, cluster_pk):
@@ -65,7 +69,9 @@ def session_detail(request, cluster_pk, pk):
     # Rows: the active members, plus withdrawn members whose past attendance was recorded.
     memberships = [
         m
-        for m in cluster.memberships.select_related("establishment")
+        for m in cluster.memberships.select_related("establishment").order_by(
+            "establishment__short_name"
+        )
         if m.is_active or m.pk in attending_ids
     ]
     context = {

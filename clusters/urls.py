@@ -7,7 +7,6 @@ app_name = "clusters"
 urlpatterns = [
     path("", views.cluster_list, name="cluster-list"),
     path("nouveau/", views.cluster_create, name="cluster-create"),
-    path("<int:pk>/", views.cluster_detail, name="cluster-detail"),
     path("<int:pk>/modifier/", views.cluster_edit, name="cluster-edit"),
     path("<int:pk>/statut/", views.cluster_transition, name="cluster-transition"),
     path(

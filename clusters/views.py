@@ -1,11 +1,11 @@
-"""The ARS staff's cluster pages: list, registration, members, contacts, status, cluster page."""
+"""The ARS staff's cluster pages: list, registration, members, contacts, status.
 
-from collections import Counter
+The cluster page itself shows experiments and monographs too: it lives in web/views.py."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,15 +14,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from establishments.models import LegalStatus, Region, Sector
+from establishments.models import Region
 from establishments.search import search_establishments
-from experiments.models import Experiment, MonographTransition
 
 from . import services
 from .filters import ClusterFilter
 from .forms import ClusterForm, ContactForm, MemberAddForm, MemberSearchForm, WithdrawForm
-from .history import cluster_history
-from .models import Cluster, DelegationContact, Membership, PhaseChange, Session
+from .models import Cluster, DelegationContact, Membership, Session
 from .permissions import can_facilitate, can_manage_cluster, require
 
 PAGE_SIZE = 20
@@ -41,11 +39,6 @@ def _managed_cluster(request, pk):
     cluster = _visible_cluster(request, pk)
     require(can_manage_cluster(request.user, cluster))
     return cluster
-
-
-def _sees_contacts(user, cluster) -> bool:
-    """Delegation contacts are personal data: the region's own staff only, not national readers."""
-    return cluster.region_id in user.roles.region_ids
 
 
 # --- List ----------------------------------------------------------------------------------------
@@ -328,122 +321,3 @@ def cluster_transition(request, pk):
         cluster.refresh_from_db()
         messages.success(request, f"Le cluster est maintenant « {cluster.get_status_display()} ».")
     return redirect("clusters:cluster-detail", pk=cluster.pk)
-
-
-# --- Cluster page --------------------------------------------------------------------------------
-
-
-def cluster_detail(request, pk):
-    cluster = _visible_cluster(request, pk)
-    user = request.user
-    sees_contacts = _sees_contacts(user, cluster)
-    memberships = _memberships(cluster).select_related("establishment__category", "monograph")
-    memberships = memberships.prefetch_related(
-        Prefetch("experiments", queryset=Experiment.objects.order_by("starts_on", "title"))
-    )
-    if sees_contacts:
-        memberships = memberships.prefetch_related("contacts")
-    memberships = list(memberships)
-    active = [m for m in memberships if m.is_active]
-    sessions = list(cluster.sessions.order_by("held_on", "number"))
-    context = {
-        "title": cluster.name,
-        "cluster": cluster,
-        "memberships": memberships,
-        "active_count": len(active),
-        "missing": services.constitution_missing(cluster, member_count=len(active))
-        if cluster.status == Cluster.Status.BROUILLON
-        else [],
-        "can_manage": can_manage_cluster(user, cluster),
-        "can_facilitate": can_facilitate(user, cluster),
-        "can_edit_contacts": can_manage_cluster(user, cluster) or can_facilitate(user, cluster),
-        "sees_contacts": sees_contacts,
-        "transitions": [
-            {"target": target, "label": label}
-            for target, (source, label) in services.TRANSITIONS.items()
-            if source == cluster.status
-        ],
-        "homogeneity": _homogeneity(active),
-        "timeline": _timeline(cluster, memberships, sessions, sees_content=sees_contacts),
-        "history": cluster_history(cluster, memberships, with_contacts=sees_contacts),
-    }
-    return render(request, "clusters/cluster_detail.html", context)
-
-
-def _homogeneity(active):
-    """Distributions of the active members by sector, legal status and category."""
-    sector_labels, status_labels = dict(Sector.choices), dict(LegalStatus.choices)
-    rows = [
-        ("Secteur", Counter(sector_labels.get(m.establishment.sector) for m in active)),
-        (
-            "Statut juridique",
-            Counter(status_labels.get(m.establishment.legal_status) for m in active),
-        ),
-        (
-            "Catégorie",
-            Counter(m.establishment.category_label or "Non renseignée" for m in active),
-        ),
-    ]
-    return [
-        {
-            "label": label,
-            "values": counter.most_common(),
-            "homogeneous": len(counter) == 1,
-        }
-        for label, counter in rows
-        if counter
-    ]
-
-
-def _timeline(cluster, memberships, sessions, *, sees_content):
-    """The cluster's shared history, oldest first: status changes, members joining and leaving,
-    sessions, phase changes and monograph steps. Confidential sessions show only their date and
-    kind to users outside the region."""
-    events = [(timezone.localdate(cluster.created_at), "statut", "Cluster enregistré", None)]
-    status = Cluster.Status
-    if cluster.constituted_on:
-        events.append((cluster.constituted_on, "statut", "Cluster constitué", None))
-    if cluster.starts_on and cluster.status in (status.EN_COURS, status.CLOTURE):
-        events.append((cluster.starts_on, "statut", "Cluster démarré", None))
-    if cluster.closed_on:
-        events.append((cluster.closed_on, "statut", "Cluster clôturé", None))
-    for m in memberships:
-        name = m.establishment.short_name
-        events.append((m.joined_on, "membre", f"{name} rejoint le cluster", None))
-        if m.withdrawn_on:
-            reason = f" : {m.withdrawal_reason}" if sees_content and m.withdrawal_reason else ""
-            events.append((m.withdrawn_on, "membre", f"{name} se retire{reason}", None))
-    for session in sessions:
-        if session.is_confidential and not sees_content:
-            events.append((session.held_on, "seance", session.get_kind_display(), None))
-            continue
-        label = f"Séance {session.number} — {session.get_kind_display()}"
-        if session.is_draft:
-            label += " (brouillon)"
-        events.append((session.held_on, "seance", label, session))
-    phase_changes = PhaseChange.objects.filter(membership__cluster=cluster).select_related(
-        "membership__establishment"
-    )
-    for change in phase_changes:
-        name = change.membership.establishment.short_name
-        label = f"{name} passe en phase « {change.get_phase_display()} »"
-        events.append((change.changed_on, "phase", label, None))
-    transitions = MonographTransition.objects.filter(
-        monograph__membership__cluster=cluster
-    ).select_related("monograph__membership__establishment")
-    for step in transitions:
-        name = step.monograph.membership.establishment.short_name
-        label = f"Monographie de {name} : « {step.get_to_status_display()} »"
-        events.append((timezone.localdate(step.at), "monographie", label, None))
-    events.sort(key=lambda event: event[0])
-    kinds = {
-        "statut": "Statut",
-        "membre": "Membres",
-        "seance": "Séance",
-        "phase": "Phase",
-        "monographie": "Monographie",
-    }
-    return [
-        {"date": date, "kind": kinds[kind], "label": label, "session": session}
-        for date, kind, label, session in events
-    ]

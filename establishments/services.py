@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.db import connection, transaction
 
 from core import jobs
+from qvt.db import analyze
 
 from .finess_extract import Extract, UnusableExtract, read_extract
 from .models import Category, Department, Establishment, FinessImport, LegalStatus
@@ -88,6 +89,7 @@ def import_finess_extract(
                 transaction.set_rollback(True)  # a dry run is the real import, rolled back
             else:
                 job.applied = True
+                analyze(Establishment)  # thousands of rows changed: fresh planner statistics
                 _finish(job)  # in the import's transaction: the report and the registry agree
     except UnusableExtract as error:
         raise jobs.JobFailure(str(error)) from error

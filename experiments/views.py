@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from clusters.models import Cluster, Membership
 from clusters.permissions import can_facilitate, require
+from qvt.charts import indicator_chart_svg, indicator_trend
 
 from . import services
-from .charts import indicator_chart_svg, indicator_trend
 from .forms import ExperimentForm, IndicatorForm, MeasurementForm, MonographForm, TransitionForm
 from .models import Experiment, Indicator, Monograph
 

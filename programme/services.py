@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clusters import services as cluster_services
-from clusters.models import MAX_MEMBERS, MIN_MEMBERS, Cluster, Theme, Wave
+from clusters.models import MAX_MEMBERS, MIN_MEMBERS, Cluster, Membership, Theme, Wave
 from establishments.models import Establishment, Region
+from qvt.db import analyze
 
 COLUMNS = ["vague", "region", "cluster", "thematiques", "finess"]
 audit_log = logging.getLogger("qvt.audit")
@@ -148,6 +149,8 @@ def import_clusters(
             _import_cluster(wave_code, name, group, waves, report, by, today)
         if report.errors or dry_run:
             transaction.set_rollback(True)
+        elif report.created_clusters:  # a whole past wave at once: fresh planner statistics
+            analyze(Cluster, Cluster.themes.through, Membership)
     report.errors.sort()
     if report.written:
         audit_log.info(

@@ -16,8 +16,9 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from clusters.permissions import require
+from qvt import charts
 
-from . import charts, exports, services
+from . import exports, services
 from .statistics import published_comparison, recent_figures, wave_choices
 
 CONTENT_TYPES = {

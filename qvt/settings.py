@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "experiments",
     "reports",
     "programme",
+    "web",  # above every domain app: pages that combine several of them
 ]
 
 MIDDLEWARE = [

@@ -1,16 +1,25 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import clusters.urls
+import web.urls
+import web.views
+
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", web.views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal_notice, name="legal-notice"),
     path("donnees-personnelles/", views.personal_data, name="personal-data"),
     path("compte/", include("accounts.urls")),
-    path("clusters/", include("clusters.urls")),
+    # The cluster page (web layer) joins the clusters namespace: its name stays
+    # `clusters:cluster-detail` for templates and tests.
+    path(
+        "clusters/",
+        include((clusters.urls.urlpatterns + web.urls.cluster_patterns, clusters.urls.app_name)),
+    ),
     path("etablissements/", include("establishments.urls")),
     path("experimentations/", include("experiments.urls")),
     path("bibliotheque/", include("experiments.library_urls")),

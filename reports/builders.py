@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from clusters.models import Attendance, Cluster, Membership, ParticipantRole, Phase, Session, Wave
 from establishments.models import LegalStatus, Organisation, Region, Sector
-from experiments.charts import format_number, indicator_chart_svg, indicator_trend
 from experiments.models import Experiment, Indicator, Measurement, Monograph
+from qvt.charts import format_number, indicator_chart_svg, indicator_trend
 
 # Monographs the report quotes: those the ARS has validated (drafts are not final words).
 QUOTED_MONOGRAPHS = (Monograph.Status.VALIDEE, Monograph.Status.PUBLIEE)

@@ -43,6 +43,17 @@ def test_a_third_of_the_generated_monographs_are_published(loaded):
     assert total == 30 and published == 10
 
 
+def test_the_loader_analyzes_every_table_it_loaded():
+    from tests.statistics import analyze_counts
+
+    loaded = (Establishment, Cluster, Cluster.themes.through, Membership, Monograph)
+    before = analyze_counts(*loaded)
+    loader = Loader(connection, scale=0.01, password="Bench-QVT-2026!")
+    loader.run()
+    assert set(loaded) <= loader.copied
+    assert analyze_counts(*loaded) == {table: count + 1 for table, count in before.items()}
+
+
 def test_every_benchmarked_page_answers_on_the_generated_data():
     """The benchmark finds every page it lists and each one answers (not "absent", not 500), on
     the dataset of its query-count column (scale 0.1: every kind of cluster in each region)."""

@@ -100,16 +100,35 @@ def test_the_membership_takes_the_wave_of_its_cluster(cluster):
     assert membership.wave_id == cluster.wave_id
 
 
+def wait_until(condition, timeout=10.0) -> None:
+    """Poll `condition` until it holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.01)
+
+
+def blocking_pids(pid: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_blocking_pids(%s)", [pid])
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_ninth_member_is_refused_under_two_concurrent_transactions():
+    """The first transaction adds the eighth member and stays open until the test has seen the
+    second one blocked by it (pg_blocking_pids): the two provably overlap."""
     cluster = ClusterFactory(region_code="11")
     add_members(cluster, 7)
     candidates = [EstablishmentFactory(region_code="11") for _ in range(2)]
-    first_inserted = threading.Event()
-    outcomes = {}
+    first_inserted, release_first = threading.Event(), threading.Event()
+    pids, outcomes = {}, {}
 
     def add(index):
         try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids[index] = cursor.fetchone()[0]
             with transaction.atomic():
                 Membership.objects.create(
                     cluster=cluster,
@@ -119,7 +138,7 @@ def test_a_ninth_member_is_refused_under_two_concurrent_transactions():
                 )
                 if index == 0:
                     first_inserted.set()
-                    time.sleep(0.5)  # hold the transaction open while the other one tries
+                    assert release_first.wait(10)  # held open until the test releases it
             outcomes[index] = "ok"
         except IntegrityError as error:
             outcomes[index] = str(error)
@@ -131,8 +150,12 @@ def test_a_ninth_member_is_refused_under_two_concurrent_transactions():
     assert first_inserted.wait(10)
     second = threading.Thread(target=add, args=(1,))
     second.start()
-    first.join()
-    second.join()
+    try:
+        wait_until(lambda: 1 in pids and pids[0] in blocking_pids(pids[1]))
+    finally:
+        release_first.set()
+        first.join()
+        second.join()
 
     assert outcomes[0] == "ok"
     assert "membership_max" in outcomes[1]

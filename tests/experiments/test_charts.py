@@ -1,11 +1,12 @@
 """The server-side indicator chart: accessible SVG, escaped text, trend against the target."""
 
 import datetime
+import re
 from decimal import Decimal
 from xml.etree import ElementTree
 
-from experiments.charts import indicator_chart_svg, indicator_trend
 from experiments.models import Indicator, Measurement
+from qvt.charts import indicator_chart_svg, indicator_trend
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -57,3 +58,20 @@ def test_trend_against_the_target():
     trend = indicator_trend(higher, measures("65", "70"))
     assert trend.status == "favorable"
     assert trend.progress == 50
+
+
+def test_the_chart_shrinks_with_the_screen_and_its_value_axis_starts_at_zero_with_its_unit():
+    root = ElementTree.fromstring(str(indicator_chart_svg(indicator(), measures("8.1", "7.4"))))
+    assert root.get("width") == "100%" and root.get("height") is None
+    assert root.get("viewBox") == "0 0 480 236"
+    labels = [t.text for t in root.findall(f"{SVG}text")]
+    assert "0" in labels  # the axis starts at 0, not at the lowest measurement
+    assert "Valeur (%)" in labels
+
+
+def test_numbers_in_the_markup_are_not_localised(settings):
+    # French localisation would write "12,5" inside coordinates and break the drawing.
+    settings.LANGUAGE_CODE = "fr"
+    svg = str(indicator_chart_svg(indicator(), measures("8.1", "7.4", "7.35")))
+    coordinates = re.findall(r' (?:x|y|x1|x2|y1|y2|cx|cy)="([^"]*)"', svg)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates)

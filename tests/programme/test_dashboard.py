@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from programme.charts import cartogram_svg, shade_classes
+from qvt.charts import bar_chart_svg, cartogram_svg, shade_classes
 from tests.factories import ClusterFactory, add_members
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,10 @@ def test_web_processes_share_the_figures_through_redis(client, programme, nation
         page = client.get(reverse("programme:dashboard")).content.decode()
     assert total in page  # read back from Redis: the new cluster is not counted yet
     assert len(queries.captured_queries) == 5  # session, user, roles, waves, published figures
+
+
+def test_bar_chart_value_axis_starts_at_zero_and_names_its_unit():
+    svg = str(bar_chart_svg(chart_id="b", title="Barres", rows=[("Vague 1", 7)], unit="clusters"))
+    assert 'width="100%"' in svg and "viewBox=" in svg
+    assert ">0</text>" in svg and ">Nombre de clusters</text>" in svg
+    assert ">Vague 1</text>" in svg and ">7</text>" in svg

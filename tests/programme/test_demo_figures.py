@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
-from clusters import demo
 from programme.models import PublishedFigure
 from programme.statistics import national_summary, published_comparison
+from web import demo
 
 pytestmark = pytest.mark.django_db
 

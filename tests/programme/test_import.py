@@ -360,3 +360,15 @@ def test_aract_staff_may_not_import(client, aract):
     client.force_login(aract)
     assert client.get(reverse("programme:import-upload")).status_code == 403
     assert client.post(reverse("programme:import-confirm")).status_code == 403
+
+
+def test_an_import_analyzes_the_tables_it_loaded(past_wave, themes):
+    from tests.statistics import analyze_counts
+
+    tables = (Cluster, Cluster.themes.through, Membership)
+    content = csv_file(lines_for("2016", "11", "Pionnier", themes, members()))
+    before = analyze_counts(*tables)
+    run(content, dry_run=True)
+    assert analyze_counts(*tables) == before  # a check writes nothing, analyzes nothing
+    assert run(content).created_clusters
+    assert analyze_counts(*tables) == {table: count + 1 for table, count in before.items()}

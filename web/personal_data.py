@@ -1,4 +1,7 @@
-"""Personal data (RGPD): retention of delegation contacts and the right of access."""
+"""Personal data (RGPD): retention of delegation contacts and the right of access.
+
+It reads accounts and cluster contacts together, hence the web layer (accounts cannot import
+clusters)."""
 
 import datetime
 import logging
@@ -10,9 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 
+from accounts.models import User
 from clusters.models import DelegationContact
-
-from .models import User
 
 security_log = logging.getLogger("qvt.security")
 

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 
-from accounts.services import personal_data_of
+from web.personal_data import personal_data_of
 
 
 class Command(BaseCommand):

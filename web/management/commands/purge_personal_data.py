@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from accounts.services import purge_expired_contacts, retention_limit
+from web.personal_data import purge_expired_contacts, retention_limit
 
 
 class Command(BaseCommand):

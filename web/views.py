@@ -1,0 +1,203 @@
+"""Pages that combine several domains: each role's dashboard and the cluster page (its members,
+their experiments and monographs, and the shared timeline). Domain apps never import this app."""
+
+from collections import Counter
+
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import render
+from django.utils import timezone
+
+from clusters import services
+from clusters.history import cluster_history
+from clusters.models import Cluster, Membership, PhaseChange, Session, Wave
+from clusters.permissions import can_facilitate, can_manage_cluster
+from clusters.views import _memberships, _visible_cluster
+from establishments.models import LegalStatus, Sector
+from experiments.models import Experiment, MonographTransition
+
+# --- Home ----------------------------------------------------------------------------------------
+
+HOME_CLUSTERS = 20  # unclosed clusters listed on an ARS or Aract dashboard
+
+
+def home(request):
+    roles = request.user.roles
+    clusters = Cluster.objects.visible_to(request.user)
+    context = {"title": "Tableau de bord"}
+    if roles.sees_everything:
+        context["waves"] = Wave.objects.annotate(
+            cluster_count=Count("clusters", distinct=True),
+            region_count=Count("clusters__region", distinct=True),
+        ).filter(cluster_count__gt=0)
+        context["participation_count"] = Membership.objects.count()
+        context["establishment_count"] = (
+            Membership.objects.values("establishment").distinct().count()
+        )
+    if roles.ars_region_ids or roles.aract_region_ids:
+        today = timezone.localdate()
+        # One GROUP BY, not a loop over every cluster of the region.
+        counts = dict(clusters.order_by().values_list("status").annotate(n=Count("id")))
+        context["status_counts"] = [
+            {"label": label, "count": counts.get(status, 0), "status": status}
+            for status, label in Cluster.Status.choices
+        ]
+        # Subqueries: joining memberships and sessions in one query multiplied the member count
+        # by the number of sessions. The dashboard shows the newest unclosed clusters only; the
+        # cluster list pages through all of them.
+        active_members = (
+            Membership.objects.filter(cluster=OuterRef("pk"), withdrawn_on__isnull=True)
+            .order_by()
+            .values("cluster")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        next_session = (
+            Session.objects.filter(cluster=OuterRef("pk"), held_on__gte=today)
+            .order_by("held_on")
+            .values("held_on")[:1]
+        )
+        context["open_count"] = sum(
+            counts.get(status, 0) for status in Cluster.Status.values if status != "cloture"
+        )
+        context["my_clusters"] = (
+            clusters.exclude(status=Cluster.Status.CLOTURE)
+            .select_related("wave")
+            .annotate(
+                active_member_count=Coalesce(Subquery(active_members), 0),
+                next_session=Subquery(next_session),
+            )
+            .order_by("-wave__code", "name")[:HOME_CLUSTERS]
+        )
+        if roles.aract_region_ids:
+            context["next_sessions"] = (
+                Session.objects.visible_to(request.user)
+                .filter(cluster__facilitators=request.user, held_on__gte=today)
+                .select_related("cluster")
+                .order_by("held_on")[:10]
+            )
+    return render(request, "home.html", context)
+
+
+# --- Cluster page --------------------------------------------------------------------------------
+
+
+def cluster_detail(request, pk):
+    cluster = _visible_cluster(request, pk)
+    user = request.user
+    sees_contacts = _sees_contacts(user, cluster)
+    memberships = _memberships(cluster).select_related("establishment__category", "monograph")
+    memberships = memberships.prefetch_related(
+        Prefetch("experiments", queryset=Experiment.objects.order_by("starts_on", "title"))
+    )
+    if sees_contacts:
+        memberships = memberships.prefetch_related("contacts")
+    memberships = list(memberships)
+    active = [m for m in memberships if m.is_active]
+    sessions = list(cluster.sessions.order_by("held_on", "number"))
+    context = {
+        "title": cluster.name,
+        "cluster": cluster,
+        "memberships": memberships,
+        "active_count": len(active),
+        "missing": services.constitution_missing(cluster, member_count=len(active))
+        if cluster.status == Cluster.Status.BROUILLON
+        else [],
+        "can_manage": can_manage_cluster(user, cluster),
+        "can_facilitate": can_facilitate(user, cluster),
+        "can_edit_contacts": can_manage_cluster(user, cluster) or can_facilitate(user, cluster),
+        "sees_contacts": sees_contacts,
+        "transitions": [
+            {"target": target, "label": label}
+            for target, (source, label) in services.TRANSITIONS.items()
+            if source == cluster.status
+        ],
+        "homogeneity": _homogeneity(active),
+        "timeline": _timeline(cluster, memberships, sessions, sees_content=sees_contacts),
+        "history": cluster_history(cluster, memberships, with_contacts=sees_contacts),
+    }
+    return render(request, "clusters/cluster_detail.html", context)
+
+
+def _sees_contacts(user, cluster) -> bool:
+    """Delegation contacts are personal data: the region's own staff only, not national readers."""
+    return cluster.region_id in user.roles.region_ids
+
+
+def _homogeneity(active):
+    """Distributions of the active members by sector, legal status and category."""
+    sector_labels, status_labels = dict(Sector.choices), dict(LegalStatus.choices)
+    rows = [
+        ("Secteur", Counter(sector_labels.get(m.establishment.sector) for m in active)),
+        (
+            "Statut juridique",
+            Counter(status_labels.get(m.establishment.legal_status) for m in active),
+        ),
+        (
+            "Catégorie",
+            Counter(m.establishment.category_label or "Non renseignée" for m in active),
+        ),
+    ]
+    return [
+        {
+            "label": label,
+            "values": counter.most_common(),
+            "homogeneous": len(counter) == 1,
+        }
+        for label, counter in rows
+        if counter
+    ]
+
+
+def _timeline(cluster, memberships, sessions, *, sees_content):
+    """The cluster's shared history, oldest first: status changes, members joining and leaving,
+    sessions, phase changes and monograph steps. Confidential sessions show only their date and
+    kind to users outside the region."""
+    events = [(timezone.localdate(cluster.created_at), "statut", "Cluster enregistré", None)]
+    status = Cluster.Status
+    if cluster.constituted_on:
+        events.append((cluster.constituted_on, "statut", "Cluster constitué", None))
+    if cluster.starts_on and cluster.status in (status.EN_COURS, status.CLOTURE):
+        events.append((cluster.starts_on, "statut", "Cluster démarré", None))
+    if cluster.closed_on:
+        events.append((cluster.closed_on, "statut", "Cluster clôturé", None))
+    for m in memberships:
+        name = m.establishment.short_name
+        events.append((m.joined_on, "membre", f"{name} rejoint le cluster", None))
+        if m.withdrawn_on:
+            reason = f" : {m.withdrawal_reason}" if sees_content and m.withdrawal_reason else ""
+            events.append((m.withdrawn_on, "membre", f"{name} se retire{reason}", None))
+    for session in sessions:
+        if session.is_confidential and not sees_content:
+            events.append((session.held_on, "seance", session.get_kind_display(), None))
+            continue
+        label = f"Séance {session.number} — {session.get_kind_display()}"
+        if session.is_draft:
+            label += " (brouillon)"
+        events.append((session.held_on, "seance", label, session))
+    phase_changes = PhaseChange.objects.filter(membership__cluster=cluster).select_related(
+        "membership__establishment"
+    )
+    for change in phase_changes:
+        name = change.membership.establishment.short_name
+        label = f"{name} passe en phase « {change.get_phase_display()} »"
+        events.append((change.changed_on, "phase", label, None))
+    transitions = MonographTransition.objects.filter(
+        monograph__membership__cluster=cluster
+    ).select_related("monograph__membership__establishment")
+    for step in transitions:
+        name = step.monograph.membership.establishment.short_name
+        label = f"Monographie de {name} : « {step.get_to_status_display()} »"
+        events.append((timezone.localdate(step.at), "monographie", label, None))
+    events.sort(key=lambda event: event[0])
+    kinds = {
+        "statut": "Statut",
+        "membre": "Membres",
+        "seance": "Séance",
+        "phase": "Phase",
+        "monographie": "Monographie",
+    }
+    return [
+        {"date": date, "kind": kinds[kind], "label": label, "session": session}
+        for date, kind, label, session in events
+    ]
