@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
 from establishments.finess import with_luhn_key
@@ -74,6 +75,7 @@ def seed(*, password: str | None) -> DemoResult:
     for index, plan in enumerate(CLUSTER_PLAN):
         created += _ensure_cluster(index, plan, waves, admin)
     _ensure_extra_establishments()
+    _ensure_programme_team_and_open_wave(password)
     return DemoResult(created_clusters=created, passwords_set=password is not None)
 
 
@@ -81,8 +83,26 @@ def demo_usernames() -> list[str]:
     regions = sorted({region for _wave, region, *_rest in CLUSTER_PLAN})
     return [f"{prefix}-{code}" for code in regions for prefix in ("ars", "aract")] + [
         "dgos",
+        "pilotage",
         "admin",
     ]
+
+
+def _ensure_programme_team_and_open_wave(password: str | None) -> None:
+    """The programme team's login, and a wave of the current year open for registration, so that
+    an ARS can register a cluster right after `make run`."""
+    dgos = Organisation.objects.get(kind="national", name__startswith="DGOS")
+    _ensure_user("pilotage", password, Role.PROGRAMME, dgos, "Équipe", "Programme national")
+    year = timezone.localdate().year
+    Wave.objects.get_or_create(
+        code=str(year),
+        defaults={
+            "name": f"Vague {year}",
+            "starts_on": datetime.date(year, 1, 1),
+            "ends_on": datetime.date(year + 1, 12, 31),
+            "registration_open": True,
+        },
+    )
 
 
 def _ensure_users(password: str | None) -> User:

@@ -16,6 +16,8 @@ from functools import partial
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.rules import has_rule
+
 from .finess_extract import Extract, UnusableExtract, read_extract
 from .models import Category, Department, Establishment, FinessImport, LegalStatus
 
@@ -261,7 +263,7 @@ def relaunch_finess_import(*, job: FinessImport) -> bool:
 
 def run_finess_import_job(*, job: FinessImport) -> FinessImport:
     """Run a claimed upload job: the uploader must still be an administrator."""
-    if job.created_by is None or not job.created_by.roles.is_admin:
+    if job.created_by is None or not has_rule(job.created_by, "establishments.import_finess"):
         job.status = FinessImport.Status.FAILED
         job.message = "L'auteur de l'import n'est plus administrateur : import non effectué."
         job.finished_at = timezone.now()

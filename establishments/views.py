@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from clusters.permissions import require
+from accounts.rules import rule_required
 
 from . import services
 from .forms import EstablishmentSearchForm, FinessImportForm
@@ -15,10 +15,6 @@ SEARCH_PAGE_SIZE = 20
 JSON_RESULTS = 20
 
 
-def _has_a_role(user) -> bool:
-    return user.roles.sees_everything or bool(user.roles.region_ids)
-
-
 def _search(request):
     form = EstablishmentSearchForm(request.GET)
     if not form.is_valid():
@@ -27,9 +23,9 @@ def _search(request):
 
 
 @require_GET
+@rule_required("establishments.search_establishments")
 def establishment_search(request):
     """Search the registry by FINESS number, name or town (the user's region for ARS/Aract)."""
-    require(_has_a_role(request.user))
     form, query, include_inactive = _search(request)
     results = search_establishments(request.user, query, active_only=not include_inactive)
     page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -43,6 +39,7 @@ def establishment_search(request):
 
 
 @require_GET
+@rule_required("establishments.search_establishments")
 def establishment_search_json(request):
     """The search as JSON, for autocompletion (e.g. adding a member to a cluster).
 
@@ -56,7 +53,6 @@ def establishment_search_json(request):
      "can_join_cluster": true}]}
     Same visibility as the search page: ARS and Aract users only get their own region(s).
     """
-    require(_has_a_role(request.user))
     _form, query, include_inactive = _search(request)
     found = list(
         search_establishments(request.user, query, active_only=not include_inactive)[
@@ -89,9 +85,9 @@ def establishment_search_json(request):
     return JsonResponse({"query": query, "has_more": len(found) > JSON_RESULTS, "results": results})
 
 
+@rule_required("establishments.import_finess")
 def finess_import_upload(request):
     """Administrators upload an extract; the import runs as a background job."""
-    require(request.user.roles.is_admin)
     form = FinessImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = services.create_finess_import(
@@ -112,8 +108,8 @@ def finess_import_upload(request):
     return render(request, "establishments/finess_import_upload.html", context)
 
 
+@rule_required("establishments.import_finess")
 def finess_import_detail(request, pk):
-    require(request.user.roles.is_admin)
     job = get_object_or_404(FinessImport.objects.select_related("created_by"), pk=pk)
     context = {
         "title": f"Import FINESS n° {job.pk}",
@@ -124,11 +120,11 @@ def finess_import_detail(request, pk):
 
 
 @require_GET
+@rule_required("establishments.import_finess")
 def finess_import_status(request, pk):
     """The job's state, polled by static/qvt/finess_import.js:
     {"status": "running", "status_label": "En cours", "progress": 40, "finished": false,
      "summary": "created=0 ...", "message": ""}"""
-    require(request.user.roles.is_admin)
     job = get_object_or_404(FinessImport, pk=pk)
     return JsonResponse(
         {
@@ -143,10 +139,10 @@ def finess_import_status(request, pk):
 
 
 @require_POST
+@rule_required("establishments.import_finess")
 def finess_import_relaunch(request, pk):
     """Queue a job again when the broker lost it (down when the job was created, or its worker
     died)."""
-    require(request.user.roles.is_admin)
     job = get_object_or_404(FinessImport, pk=pk)
     if services.relaunch_finess_import(job=job):
         messages.success(request, "L'import est relancé.")

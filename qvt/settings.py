@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "auditlog",
+    "rules",  # the permissions table's template tags ({% load rules %})
     "accounts",
     "establishments",
     "clusters",

@@ -51,6 +51,11 @@ def national_user(**kwargs) -> User:
     return user_with_role(Role.NATIONAL, **kwargs)
 
 
+def programme_user(**kwargs) -> User:
+    """The national programme team (`pilotage` in the demo)."""
+    return user_with_role(Role.PROGRAMME, **kwargs)
+
+
 def admin_user(**kwargs) -> User:
     return user_with_role(Role.ADMIN, is_staff=True, is_superuser=True, **kwargs)
 
