@@ -49,12 +49,6 @@ class Wave(models.Model):
         verbose_name = "vague"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(
-                name="wave_dates_in_order",
-                condition=Q(ends_on__isnull=True)
-                | Q(starts_on__isnull=True)
-                | Q(ends_on__gte=models.F("starts_on")),
-            ),
             models.CheckConstraint(name="wave_has_a_sector", condition=~Q(sectors=[])),
         ]
 

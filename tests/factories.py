@@ -68,6 +68,7 @@ class WaveFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: str(2030 + n))
     name = factory.LazyAttribute(lambda w: f"Vague {w.code}")
     starts_on = datetime.date(2026, 1, 1)
+    registration_open = True  # ARS staff may register clusters in it
 
 
 def new_finess(department_code: str) -> str:
