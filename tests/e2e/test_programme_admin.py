@@ -32,7 +32,8 @@ def test_the_programme_team_opens_a_wave_and_an_ars_registers_a_cluster_in_it(pa
     page.get_by_label("Date de début").fill("2099-01-01")
     page.get_by_label("Date de fin").fill("2100-12-31")
     page.get_by_label("Médico-social").check()
-    page.get_by_label("Ouverte aux inscriptions").check()
+    # DSFR's single checkbox: its label lies over the input, so the label is what one clicks.
+    page.locator("label[for=id_registration_open]").click()
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("« Vague 2099 » est enregistré(e).").wait_for()
     assert page.get_by_role("row", name="2099").is_visible()
@@ -52,9 +53,11 @@ def test_the_programme_team_opens_a_wave_and_an_ars_registers_a_cluster_in_it(pa
 
     log_in(page, "ars-e2e-wave", TEST_PASSWORD)
     page.goto("/clusters/nouveau/")
-    page.get_by_label("Nom").fill("Cluster de la vague 2099")
+    assert_accessible(page)
+    page.get_by_label("Nom", exact=True).fill("Cluster de la vague 2099")
     page.get_by_label("Vague").select_option(label="Vague 2099")
-    page.locator("input[name=themes]").first.check()
+    page.get_by_label("Absentéisme et attractivité").check()
+    page.get_by_label("Problématique commune").fill("Fidéliser les soignants de nuit.")
     page.get_by_role("button", name="Enregistrer le cluster").click()
     page.get_by_text("Le cluster « Cluster de la vague 2099 » est enregistré.").wait_for()
     assert Cluster.objects.get(name="Cluster de la vague 2099").wave.code == "2099"
