@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models, signals  # noqa: F401  (security-event logging)
+        from . import models, rules, signals  # noqa: F401  (security-event logging, the rules)
 
         auditlog.register(models.User, exclude_fields=["password", "last_login"])
         auditlog.register(models.RoleAssignment)

@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     ARS = "ars", "Agent d'ARS"
     ARACT = "aract", "Chargé(e) de mission Aract"
     NATIONAL = "national", "Lecteur national (DGOS, HAS, Anact)"
+    PROGRAMME = "programme", "Équipe nationale du programme"
     ADMIN = "admin", "Administrateur"
 
 
@@ -21,7 +22,13 @@ class UserRoles:
     def __init__(self, user):
         assignments = list(user.role_assignments.all()) if user.is_authenticated else []
         self.is_admin = user.is_superuser or any(a.role == Role.ADMIN for a in assignments)
-        self.is_national = self.is_admin or any(a.role == Role.NATIONAL for a in assignments)
+        # The programme team reads what national readers read; administrators too.
+        self.is_programme_team = any(a.role == Role.PROGRAMME for a in assignments)
+        self.is_national = (
+            self.is_admin
+            or self.is_programme_team
+            or any(a.role == Role.NATIONAL for a in assignments)
+        )
         self.ars_region_ids = frozenset(a.region_id for a in assignments if a.role == Role.ARS)
         self.aract_region_ids = frozenset(a.region_id for a in assignments if a.role == Role.ARACT)
         self.region_ids = self.ars_region_ids | self.aract_region_ids

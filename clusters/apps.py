@@ -16,3 +16,6 @@ class ClustersConfig(AppConfig):
         auditlog.register(models.Session, m2m_fields={"tools"})
         auditlog.register(models.Attendance)
         auditlog.register(models.SessionAttachment)
+        auditlog.register(models.Wave)
+        auditlog.register(models.Theme)
+        auditlog.register(models.SessionTool)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from establishments.models import Establishment, Organisation, Region
 
 from . import services
-from .models import Cluster, DelegationContact
+from .models import Cluster, DelegationContact, Theme, Wave
 
 
 class DateInput(forms.DateInput):
@@ -80,6 +80,18 @@ class ClusterForm(forms.ModelForm):
         self.fields["ars_referent"].queryset = services.ars_staff_in(region_ids)
         self.fields["ars_referent"].empty_label = "Aucun pour l'instant"
         self.fields["themes"].required = True
+        # New clusters go into a wave open for registration; a cluster keeps its own wave, and
+        # its themes even once retired.
+        waves = Wave.objects.open_for_registration()
+        themes = Theme.objects.filter(retired=False)
+        if self.instance.pk:
+            waves = waves | Wave.objects.filter(pk=self.instance.wave_id)
+            themes = themes | Theme.objects.filter(clusters=self.instance)
+        self.fields["wave"].queryset = waves.distinct().order_by("-code")
+        self.fields["themes"].queryset = themes.distinct().order_by("name")
+        self.fields["wave"].error_messages["invalid_choice"] = (
+            "Choisissez une vague ouverte aux inscriptions."
+        )
         if self.instance.pk and self.instance.memberships.exists():
             self.fields["wave"].disabled = True
             self.fields["wave"].help_text = "La vague ne change plus une fois des membres ajoutés."
@@ -97,11 +109,16 @@ class ClusterForm(forms.ModelForm):
             self.add_error("ends_on", "La date de fin prévue doit suivre la date de lancement.")
         name, wave = data.get("name"), data.get("wave")
         if name and wave:
-            same_name = Cluster.objects.filter(wave=wave, name__iexact=name)
+            # Within the region only: the answer must say nothing of other regions' clusters.
+            same_name = Cluster.objects.filter(
+                wave=wave, region_id=self.instance.region_id, name__iexact=name
+            )
             if self.instance.pk:
                 same_name = same_name.exclude(pk=self.instance.pk)
             if same_name.exists():
-                self.add_error("name", "Un cluster de cette vague porte déjà ce nom.")
+                self.add_error(
+                    "name", "Un cluster de votre région porte déjà ce nom dans cette vague."
+                )
         return data
 
 

@@ -1,15 +1,29 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from core.models import RegionScopedQuerySet
-from establishments.models import Establishment, Organisation, Region
+from establishments.models import Establishment, Organisation, Region, Sector
 
 MIN_MEMBERS = 5
 MAX_MEMBERS = 8  # also enforced by the database trigger of migration 0002
+
+
+# The sectors a wave may be open to.
+WAVE_SECTORS = [Sector.SANITAIRE, Sector.MEDICO_SOCIAL, Sector.SOCIAL]
+
+
+def every_wave_sector() -> list[str]:
+    return [str(sector) for sector in WAVE_SECTORS]
+
+
+class WaveQuerySet(models.QuerySet):
+    def open_for_registration(self):
+        return self.filter(registration_open=True)
 
 
 class Wave(models.Model):
@@ -17,17 +31,34 @@ class Wave(models.Model):
     name = models.CharField("nom", max_length=100)
     starts_on = models.DateField("début", null=True, blank=True)
     ends_on = models.DateField("fin", null=True, blank=True)
+    sectors = ArrayField(
+        models.CharField(max_length=20, choices=[(s.value, s.label) for s in WAVE_SECTORS]),
+        verbose_name="secteurs",
+        default=every_wave_sector,
+    )
+    registration_open = models.BooleanField("ouverte aux inscriptions", default=False)
+
+    objects = WaveQuerySet.as_manager()
 
     class Meta:
         verbose_name = "vague"
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(name="wave_has_a_sector", condition=~Q(sectors=[])),
+        ]
 
     def __str__(self):
         return self.name
 
+    @property
+    def sector_labels(self) -> list[str]:
+        return [Sector(sector).label for sector in self.sectors]
+
 
 class Theme(models.Model):
     name = models.CharField("nom", max_length=150, unique=True)
+    # Retired: no longer offered; kept for the clusters that used it (history is never deleted).
+    retired = models.BooleanField("retirée", default=False)
 
     class Meta:
         verbose_name = "thématique"
@@ -39,6 +70,7 @@ class Theme(models.Model):
 
 class SessionTool(models.Model):
     name = models.CharField("nom", max_length=150, unique=True)
+    retired = models.BooleanField("retiré", default=False)  # see Theme.retired
 
     class Meta:
         verbose_name = "outil de séance"
@@ -113,7 +145,10 @@ class Cluster(models.Model):
         verbose_name = "cluster"
         ordering = ["name"]  # no joins: lists order by wave and region explicitly
         constraints = [
-            models.UniqueConstraint(fields=["wave", "name"], name="unique_cluster_name_per_wave"),
+            # Within the region: another region's names are none of its staff's business.
+            models.UniqueConstraint(
+                fields=["wave", "region", "name"], name="unique_cluster_name_per_wave_and_region"
+            ),
             models.CheckConstraint(
                 name="cluster_dates_in_order",
                 condition=Q(ends_on__isnull=True)

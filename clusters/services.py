@@ -220,6 +220,25 @@ def cluster_save(*, cluster: Cluster, themes, facilitators, by) -> Cluster:
     return cluster
 
 
+def dates_outside_wave(cluster: Cluster) -> str | None:
+    """A warning (not an error: the ARS may know better) when the cluster's planned dates fall
+    outside its wave's."""
+    wave = cluster.wave
+    outside = (
+        (cluster.starts_on and wave.starts_on and cluster.starts_on < wave.starts_on)
+        or (cluster.starts_on and wave.ends_on and cluster.starts_on > wave.ends_on)
+        or (cluster.ends_on and wave.ends_on and cluster.ends_on > wave.ends_on)
+    )
+    if not outside:
+        return None
+    period = f"du {wave.starts_on:%d/%m/%Y}" if wave.starts_on else "sans date de début"
+    period += f" au {wave.ends_on:%d/%m/%Y}" if wave.ends_on else ", sans date de fin"
+    return (
+        f"Attention : les dates du cluster sortent de celles de la vague « {wave.name} » "
+        f"({period}). Vérifiez les dates ou la vague."
+    )
+
+
 def contact_save(*, contact, by):
     """Create or update a delegation contact (personal data, only for regional staff)."""
     if contact.membership.withdrawn_on is not None and contact.pk is None:
@@ -271,12 +290,6 @@ def session_save_attendance(*, session: Session, counts: dict[tuple[int, str], i
 
 
 # --- Sessions, attendance, attachments (the facilitators' work) -----------------------------
-
-
-def session_content_visible(user, cluster) -> bool:
-    """Whether `user` may read the content of the cluster's confidential sessions: the regional
-    staff only (national readers and administrators see the date and the kind)."""
-    return cluster.region_id in user.roles.region_ids
 
 
 def attendance_summary(*, memberships, attendances) -> dict:

@@ -49,6 +49,14 @@ class SessionForm(forms.ModelForm):
         help_texts = {"other_tools": "Outils absents de la liste, séparés par des virgules."}
         error_messages = {"held_on": {"required": "Indiquez la date de la séance."}}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Retired tools are no longer offered, but a session keeps those it used.
+        tools = SessionTool.objects.filter(retired=False)
+        if self.instance.pk:
+            tools = tools | SessionTool.objects.filter(session=self.instance)
+        self.fields["tools"].queryset = tools.distinct().order_by("name")
+
 
 class AttendanceForm(forms.Form):
     """One number field per (active member, role): `m<membership id>-<role>`."""

@@ -1,7 +1,7 @@
 """The facilitators' pages of one cluster: sessions with attendance and attachments, phases.
 
 Everyone who sees the cluster reads these pages (confidential session content excepted); only
-the cluster's own facilitators write (`can_facilitate`)."""
+the cluster's own facilitators write (`clusters.facilitate_cluster`)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +10,8 @@ from django.db.models import Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+
+from accounts.rules import check_rule, has_rule
 
 from . import services
 from .models import (
@@ -21,7 +23,6 @@ from .models import (
     Session,
     SessionAttachment,
 )
-from .permissions import can_facilitate, require
 from .session_forms import AttachmentForm, AttendanceForm, PhaseChangeForm, SessionForm
 
 
@@ -52,8 +53,8 @@ def session_list(request, cluster_pk):
         "title": f"Séances — {cluster.name}",
         "cluster": cluster,
         "page": page,
-        "can_facilitate": can_facilitate(request.user, cluster),
-        "content_visible": services.session_content_visible(request.user, cluster),
+        "can_facilitate": has_rule(request.user, "clusters.facilitate_cluster", cluster),
+        "content_visible": has_rule(request.user, "clusters.view_confidential_content", cluster),
     }
     return render(request, "clusters/session_list.html", context)
 
@@ -61,8 +62,8 @@ def session_list(request, cluster_pk):
 def session_detail(request, cluster_pk, pk):
     cluster = _cluster(request, cluster_pk)
     session = _session(request, cluster, pk)
-    content_visible = not session.is_confidential or services.session_content_visible(
-        request.user, cluster
+    content_visible = not session.is_confidential or has_rule(
+        request.user, "clusters.view_confidential_content", cluster
     )
     attendances = list(session.attendances.all())
     attending_ids = {a.membership_id for a in attendances}
@@ -82,20 +83,20 @@ def session_detail(request, cluster_pk, pk):
         "tools": list(session.tools.all()) if content_visible else [],
         "attachments": list(session.attachments.all()) if content_visible else [],
         "summary": services.attendance_summary(memberships=memberships, attendances=attendances),
-        "can_facilitate": can_facilitate(request.user, cluster),
+        "can_facilitate": has_rule(request.user, "clusters.facilitate_cluster", cluster),
     }
     return render(request, "clusters/session_detail.html", context)
 
 
 def session_create(request, cluster_pk):
     cluster = _cluster(request, cluster_pk)
-    require(can_facilitate(request.user, cluster))
+    check_rule(request.user, "clusters.facilitate_cluster", cluster)
     return _session_form_page(request, cluster, None)
 
 
 def session_edit(request, cluster_pk, pk):
     cluster = _cluster(request, cluster_pk)
-    require(can_facilitate(request.user, cluster))
+    check_rule(request.user, "clusters.facilitate_cluster", cluster)
     return _session_form_page(request, cluster, _session(request, cluster, pk))
 
 
@@ -140,7 +141,7 @@ def _session_form_page(request, cluster, session):
 
 def session_attachment_create(request, cluster_pk, pk):
     cluster = _cluster(request, cluster_pk)
-    require(can_facilitate(request.user, cluster))
+    check_rule(request.user, "clusters.facilitate_cluster", cluster)
     session = _session(request, cluster, pk)
     form = AttachmentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -162,8 +163,8 @@ def _attachment(request, cluster, pk, attachment_pk):
     attachment = get_object_or_404(
         queryset, pk=attachment_pk, session_id=pk, session__cluster=cluster
     )
-    if attachment.session.is_confidential and not services.session_content_visible(
-        request.user, cluster
+    if attachment.session.is_confidential and not has_rule(
+        request.user, "clusters.view_confidential_content", cluster
     ):
         raise Http404("Pièce jointe confidentielle.")
     return attachment
@@ -184,7 +185,7 @@ def session_attachment_download(request, cluster_pk, pk, attachment_pk):
 
 def session_attachment_delete(request, cluster_pk, pk, attachment_pk):
     cluster = _cluster(request, cluster_pk)
-    require(can_facilitate(request.user, cluster))
+    check_rule(request.user, "clusters.facilitate_cluster", cluster)
     attachment = _attachment(request, cluster, pk, attachment_pk)
     if request.method == "POST":
         services.session_delete_attachment(attachment=attachment)
@@ -210,14 +211,14 @@ def phase_list(request, cluster_pk):
         "memberships": memberships,
         "page": Paginator(changes, 30).get_page(request.GET.get("page")),
         "phases": Phase.choices,
-        "can_facilitate": can_facilitate(request.user, cluster),
+        "can_facilitate": has_rule(request.user, "clusters.facilitate_cluster", cluster),
     }
     return render(request, "clusters/session_phase_list.html", context)
 
 
 def phase_change(request, cluster_pk, membership_pk):
     cluster = _cluster(request, cluster_pk)
-    require(can_facilitate(request.user, cluster))
+    check_rule(request.user, "clusters.facilitate_cluster", cluster)
     membership = get_object_or_404(
         Membership.objects.active().select_related("establishment"),
         pk=membership_pk,

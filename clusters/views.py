@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from accounts.rules import check_rule, has_rule, rule_required
 from establishments.models import Region
 from establishments.search import search_establishments
 
@@ -21,7 +22,6 @@ from . import services
 from .filters import ClusterFilter
 from .forms import ClusterForm, ContactForm, MemberAddForm, MemberSearchForm, WithdrawForm
 from .models import Cluster, DelegationContact, Membership, Session
-from .permissions import can_facilitate, can_manage_cluster, require
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 20
@@ -37,13 +37,14 @@ def _visible_cluster(request, pk):
 def _managed_cluster(request, pk):
     """The cluster, for ARS staff of its region only (another region: 404; other roles: 403)."""
     cluster = _visible_cluster(request, pk)
-    require(can_manage_cluster(request.user, cluster))
+    check_rule(request.user, "clusters.change_cluster", cluster)
     return cluster
 
 
 # --- List ----------------------------------------------------------------------------------------
 
 
+@rule_required("clusters.list_clusters")
 def cluster_list(request):
     today = timezone.localdate()
     members = Membership.objects.filter(cluster=OuterRef("pk"), withdrawn_on__isnull=True)
@@ -81,7 +82,7 @@ def cluster_list(request):
             for value, label in Cluster.Status.choices
         ],
         "show_region": request.user.roles.sees_everything or len(request.user.roles.region_ids) > 1,
-        "can_register": bool(request.user.roles.ars_region_ids),
+        "can_register": has_rule(request.user, "clusters.add_cluster"),
     }
     return render(request, "clusters/cluster_list.html", context)
 
@@ -89,34 +90,37 @@ def cluster_list(request):
 # --- Register and edit ---------------------------------------------------------------------------
 
 
+@rule_required("clusters.add_cluster")
 def cluster_create(request):
     regions = Region.objects.filter(pk__in=request.user.roles.ars_region_ids)
-    require(bool(request.user.roles.ars_region_ids))
     form = ClusterForm(request.POST or None, instance=Cluster(), regions=regions)
     if request.method == "POST" and form.is_valid():
-        cluster = _save_cluster(form, request.user)
+        cluster = _save_cluster(form, request.user, request)
         if cluster is not None:
             messages.success(request, f"Le cluster « {cluster.name} » est enregistré.")
             return redirect("clusters:member-search", pk=cluster.pk)
-    return render(
-        request, "clusters/cluster_form.html", {"title": "Enregistrer un cluster", "form": form}
-    )
+    context = {
+        "title": "Enregistrer un cluster",
+        "form": form,
+        "no_open_wave": not form.fields["wave"].queryset.exists(),
+    }
+    return render(request, "clusters/cluster_form.html", context)
 
 
 def cluster_edit(request, pk):
     cluster = _managed_cluster(request, pk)
     form = ClusterForm(request.POST or None, instance=cluster, regions=None)
     if request.method == "POST" and form.is_valid():
-        if _save_cluster(form, request.user) is not None:
+        if _save_cluster(form, request.user, request) is not None:
             messages.success(request, "Les modifications du cluster sont enregistrées.")
             return redirect("clusters:cluster-detail", pk=cluster.pk)
     context = {"title": f"Modifier {cluster.name}", "form": form, "cluster": cluster}
     return render(request, "clusters/cluster_form.html", context)
 
 
-def _save_cluster(form, user):
+def _save_cluster(form, user, request=None):
     try:
-        return services.cluster_save(
+        cluster = services.cluster_save(
             cluster=form.instance,
             themes=form.cleaned_data["themes"],
             facilitators=form.cleaned_data["facilitators"],
@@ -125,6 +129,10 @@ def _save_cluster(form, user):
     except ValidationError as error:
         form.add_error(None, error)
         return None
+    warning = services.dates_outside_wave(cluster)
+    if warning and request is not None:
+        messages.warning(request, warning)
+    return cluster
 
 
 # --- Members -------------------------------------------------------------------------------------
@@ -227,8 +235,7 @@ def _memberships(cluster):
 def _contact_editor_cluster(request, pk):
     """ARS staff of the region and the cluster's own facilitators edit delegation contacts."""
     cluster = _visible_cluster(request, pk)
-    user = request.user
-    require(can_manage_cluster(user, cluster) or can_facilitate(user, cluster))
+    check_rule(request.user, "clusters.change_contacts", cluster)
     return cluster
 
 
@@ -310,7 +317,7 @@ def cluster_transition_confirm(request, pk, target):
 @require_POST
 def cluster_transition(request, pk):
     cluster = _visible_cluster(request, pk)
-    require(can_manage_cluster(request.user, cluster))
+    check_rule(request.user, "clusters.change_cluster", cluster)
     try:
         services.cluster_transition(
             cluster=cluster, target=request.POST.get("target", ""), by=request.user

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 
+from accounts.rules import has_rule
 from core import jobs
 from qvt.db import analyze
 
@@ -260,7 +261,7 @@ def run_finess_import(job_id: int) -> FinessImport | None:
 
 
 def _import_upload(job: FinessImport) -> None:
-    if job.requested_by is None or not job.requested_by.roles.is_admin:
+    if job.requested_by is None or not has_rule(job.requested_by, "establishments.import_finess"):
         raise jobs.JobFailure(
             "L'auteur de l'import n'est plus administrateur : import non effectué."
         )

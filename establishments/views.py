@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from clusters.permissions import require
+from accounts.rules import check_rule, rule_required
 from core.views import job_status_view
 
 from . import services
@@ -16,10 +16,6 @@ SEARCH_PAGE_SIZE = 20
 JSON_RESULTS = 20
 
 
-def _has_a_role(user) -> bool:
-    return user.roles.sees_everything or bool(user.roles.region_ids)
-
-
 def _search(request):
     form = EstablishmentSearchForm(request.GET)
     if not form.is_valid():
@@ -28,9 +24,9 @@ def _search(request):
 
 
 @require_GET
+@rule_required("establishments.search_establishments")
 def establishment_search(request):
     """Search the registry by FINESS number, name or town (the user's region for ARS/Aract)."""
-    require(_has_a_role(request.user))
     form, query, include_inactive = _search(request)
     results = search_establishments(request.user, query, active_only=not include_inactive)
     page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -44,6 +40,7 @@ def establishment_search(request):
 
 
 @require_GET
+@rule_required("establishments.search_establishments")
 def establishment_search_json(request):
     """The search as JSON, for autocompletion (e.g. adding a member to a cluster).
 
@@ -57,7 +54,6 @@ def establishment_search_json(request):
      "can_join_cluster": true}]}
     Same visibility as the search page: ARS and Aract users only get their own region(s).
     """
-    require(_has_a_role(request.user))
     _form, query, include_inactive = _search(request)
     found = list(
         search_establishments(request.user, query, active_only=not include_inactive)[
@@ -90,9 +86,9 @@ def establishment_search_json(request):
     return JsonResponse({"query": query, "has_more": len(found) > JSON_RESULTS, "results": results})
 
 
+@rule_required("establishments.import_finess")
 def finess_import_upload(request):
     """Administrators upload an extract; the import runs as a background job."""
-    require(request.user.roles.is_admin)
     form = FinessImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = services.create_finess_import(
@@ -114,7 +110,7 @@ def finess_import_upload(request):
 
 
 def _finess_import(request, pk) -> FinessImport:
-    require(request.user.roles.is_admin)
+    check_rule(request.user, "establishments.import_finess")
     return get_object_or_404(FinessImport.objects.select_related("requested_by"), pk=pk)
 
 

@@ -4,16 +4,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.rules import has_rule
+
 from .models import Experiment, Indicator, Measurement, Monograph, MonographTransition
 
 Status = Monograph.Status
 
-# target status -> (allowed source statuses, who may: "facilitator", "ars", "national")
+# target status -> {source status: the rule the user must pass, on the monograph's cluster}
 MONOGRAPH_WORKFLOW = {
-    Status.SOUMISE: ({Status.BROUILLON}, {"facilitator"}),
-    Status.VALIDEE: ({Status.SOUMISE}, {"ars"}),
-    Status.BROUILLON: ({Status.SOUMISE, Status.VALIDEE}, {"ars"}),  # sent back with a comment
-    Status.PUBLIEE: ({Status.VALIDEE}, {"ars", "national"}),
+    Status.SOUMISE: {Status.BROUILLON: "experiments.submit_monograph"},
+    Status.VALIDEE: {
+        Status.SOUMISE: "experiments.validate_monograph",
+        Status.PUBLIEE: "experiments.unpublish_monograph",  # out of the library, kept validated
+    },
+    Status.BROUILLON: {  # sent back with a comment
+        Status.SOUMISE: "experiments.validate_monograph",
+        Status.VALIDEE: "experiments.validate_monograph",
+    },
+    Status.PUBLIEE: {Status.VALIDEE: "experiments.publish_monograph"},
 }
 TRANSITION_LABELS = {
     Status.SOUMISE: "Soumettre à l'ARS",
@@ -21,33 +29,33 @@ TRANSITION_LABELS = {
     Status.BROUILLON: "Renvoyer pour modification",
     Status.PUBLIEE: "Publier dans la bibliothèque",
 }
+UNPUBLISH_LABEL = "Retirer de la bibliothèque"
 
 
-def monograph_actor_kinds(monograph: Monograph, user) -> set[str]:
-    cluster = monograph.membership.cluster
-    roles = user.roles
-    kinds = set()
-    if roles.is_aract_of(cluster.region_id) and any(
-        f.pk == user.pk for f in cluster.facilitators.all()
-    ):
-        kinds.add("facilitator")
-    if roles.is_ars_of(cluster.region_id):
-        kinds.add("ars")
-    if roles.is_national:
-        kinds.add("national")
-    return kinds
+def transition_label(monograph: Monograph, target: str) -> str:
+    if monograph.status == Status.PUBLIEE and target == Status.VALIDEE:
+        return UNPUBLISH_LABEL
+    return TRANSITION_LABELS[target]
+
+
+def monograph_transition_rule(monograph: Monograph, target: str) -> str | None:
+    """The rule a user must pass to move `monograph` to `target` from where it is (None: no
+    such transition)."""
+    return MONOGRAPH_WORKFLOW.get(target, {}).get(monograph.status)
 
 
 def monograph_transition_refusal(monograph: Monograph, target: str, user) -> str | None:
+    """Why `user` may not move `monograph` to `target`, or None. The rule is checked here, so
+    that it holds whatever the caller."""
     if target not in MONOGRAPH_WORKFLOW:
         return "Ce changement de statut n'existe pas."
-    sources, actors = MONOGRAPH_WORKFLOW[target]
-    if monograph.status not in sources:
+    rule = monograph_transition_rule(monograph, target)
+    if rule is None:
         return (
             f"Une monographie « {monograph.get_status_display()} » ne peut pas passer au statut "
             f"« {Status(target).label} »."
         )
-    if user is not None and not actors & monograph_actor_kinds(monograph, user):
+    if not has_rule(user, rule, monograph.membership.cluster):
         return "Votre rôle ne permet pas ce changement de statut."
     return None
 
@@ -69,6 +77,8 @@ def monograph_transition(*, monograph: Monograph, target: str, by, comment: str 
         monograph.validated_at = now
     elif target == Status.PUBLIEE:
         monograph.published_at = now
+    if source == Status.PUBLIEE:
+        monograph.published_at = None
     monograph.save()
     MonographTransition.objects.create(
         monograph=monograph, from_status=source, to_status=target, comment=comment, by=by

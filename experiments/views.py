@@ -1,6 +1,6 @@
 """Experiments with their indicators, and monographs with their review workflow.
 
-Read: everyone who sees the cluster. Write: the cluster's facilitators (`can_facilitate`);
+Read: everyone who sees the cluster. Write: the cluster's facilitators (accounts/rules.py);
 validate, send back, publish: the roles of services.MONOGRAPH_WORKFLOW."""
 
 from django.contrib import messages
@@ -10,8 +10,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from accounts.rules import check_rule, has_rule, rule_required
 from clusters.models import Cluster, Membership
-from clusters.permissions import can_facilitate, require
 from qvt.charts import indicator_chart_svg, indicator_trend
 
 from . import services
@@ -21,6 +21,7 @@ from .models import Experiment, Indicator, Monograph
 CLUSTER_RELATED = ("membership__establishment", "membership__cluster__region")
 
 
+@rule_required("experiments.view_my_clusters")
 def my_clusters(request):
     clusters = (
         Cluster.objects.visible_to(request.user)
@@ -50,7 +51,7 @@ def cluster_work(request, cluster_pk):
         "title": f"Expérimentations et monographies — {cluster.name}",
         "cluster": cluster,
         "memberships": memberships,
-        "can_facilitate": can_facilitate(request.user, cluster),
+        "can_facilitate": has_rule(request.user, "experiments.change_experiment", cluster),
     }
     return render(request, "experiments/cluster_work.html", context)
 
@@ -72,13 +73,13 @@ def _experiment(request, pk):
 
 def experiment_create(request, membership_pk):
     membership = _membership(request, membership_pk)
-    require(can_facilitate(request.user, membership.cluster))
+    check_rule(request.user, "experiments.change_experiment", membership.cluster)
     return _experiment_form_page(request, membership, None)
 
 
 def experiment_edit(request, pk):
     experiment = _experiment(request, pk)
-    require(can_facilitate(request.user, experiment.membership.cluster))
+    check_rule(request.user, "experiments.change_experiment", experiment.membership.cluster)
     return _experiment_form_page(request, experiment.membership, experiment)
 
 
@@ -130,21 +131,23 @@ def experiment_detail(request, pk):
         "cluster": experiment.membership.cluster,
         "themes": list(experiment.themes.all()),
         "charts": charts,
-        "can_facilitate": can_facilitate(request.user, experiment.membership.cluster),
+        "can_facilitate": has_rule(
+            request.user, "experiments.change_experiment", experiment.membership.cluster
+        ),
     }
     return render(request, "experiments/experiment_detail.html", context)
 
 
 def indicator_create(request, pk):
     experiment = _experiment(request, pk)
-    require(can_facilitate(request.user, experiment.membership.cluster))
+    check_rule(request.user, "experiments.change_experiment", experiment.membership.cluster)
     return _indicator_form_page(request, experiment, None)
 
 
 def indicator_edit(request, pk):
     indicator = get_object_or_404(Indicator, pk=pk)
     experiment = _experiment(request, indicator.experiment_id)
-    require(can_facilitate(request.user, experiment.membership.cluster))
+    check_rule(request.user, "experiments.change_experiment", experiment.membership.cluster)
     return _indicator_form_page(request, experiment, indicator)
 
 
@@ -168,7 +171,7 @@ def _indicator_form_page(request, experiment, indicator):
 def measurement_create(request, pk):
     indicator = get_object_or_404(Indicator, pk=pk)
     experiment = _experiment(request, indicator.experiment_id)
-    require(can_facilitate(request.user, experiment.membership.cluster))
+    check_rule(request.user, "experiments.change_experiment", experiment.membership.cluster)
     form = MeasurementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.measurement_record(indicator=indicator, by=request.user, **form.cleaned_data)
@@ -187,6 +190,7 @@ def measurement_create(request, pk):
 # --- Monographs ----------------------------------------------------------------------------
 
 
+@rule_required("experiments.view_monographs")
 def monograph_list(request):
     """The monographs the user can see, by status: ARS staff find what to validate here."""
     status = request.GET.get("statut", "")
@@ -215,7 +219,7 @@ def _monograph(request, pk):
 
 def monograph_create(request, membership_pk):
     membership = _membership(request, membership_pk)
-    require(can_facilitate(request.user, membership.cluster))
+    check_rule(request.user, "experiments.change_monograph", membership.cluster)
     if Monograph.objects.filter(membership=membership).exists():
         return redirect("experiments:monograph-detail", pk=membership.monograph.pk)
     return _monograph_form_page(request, membership, None)
@@ -223,7 +227,7 @@ def monograph_create(request, membership_pk):
 
 def monograph_edit(request, pk):
     monograph = _monograph(request, pk)
-    require(can_facilitate(request.user, monograph.membership.cluster))
+    check_rule(request.user, "experiments.change_monograph", monograph.membership.cluster)
     refusal = services.monograph_editable_refusal(monograph)
     if refusal:
         messages.error(request, refusal)
@@ -258,8 +262,8 @@ def _monograph_form_page(request, membership, monograph):
 
 def _allowed_transitions(monograph, user):
     return [
-        {"target": target, "label": label}
-        for target, label in services.TRANSITION_LABELS.items()
+        {"target": target, "label": services.transition_label(monograph, target)}
+        for target in services.TRANSITION_LABELS
         if services.monograph_transition_refusal(monograph, target, user) is None
     ]
 
@@ -273,7 +277,7 @@ def monograph_detail(request, pk):
         "cluster": cluster,
         "transitions": _allowed_transitions(monograph, request.user),
         "history": list(monograph.transitions.select_related("by")),
-        "can_edit": can_facilitate(request.user, cluster)
+        "can_edit": has_rule(request.user, "experiments.change_monograph", cluster)
         and monograph.status == Monograph.Status.BROUILLON,
     }
     return render(request, "experiments/monograph_detail.html", context)
@@ -283,8 +287,9 @@ def monograph_transition(request, pk, target):
     monograph = _monograph(request, pk)
     if target not in services.MONOGRAPH_WORKFLOW:
         raise Http404("Changement de statut inconnu.")
-    _sources, actors = services.MONOGRAPH_WORKFLOW[target]
-    require(bool(actors & services.monograph_actor_kinds(monograph, request.user)))
+    rule = services.monograph_transition_rule(monograph, target)
+    if rule is not None:  # a transition that does not exist from here gets its message below
+        check_rule(request.user, rule, monograph.membership.cluster)
     refusal = services.monograph_transition_refusal(monograph, target, request.user)
     if refusal:
         messages.error(request, refusal)
@@ -303,7 +308,7 @@ def monograph_transition(request, pk, target):
             )
             return redirect("experiments:monograph-detail", pk=monograph.pk)
     context = {
-        "title": services.TRANSITION_LABELS[target],
+        "title": services.transition_label(monograph, target),
         "monograph": monograph,
         "cluster": monograph.membership.cluster,
         "target": target,

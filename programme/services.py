@@ -16,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.rules import check_rule, has_rule
 from clusters import services as cluster_services
-from clusters.models import MAX_MEMBERS, MIN_MEMBERS, Cluster, Membership, Theme, Wave
+from clusters.models import MAX_MEMBERS, MIN_MEMBERS, Cluster, Membership, SessionTool, Theme, Wave
 from establishments.models import Establishment, Region
 from qvt.db import analyze
 
@@ -135,11 +136,19 @@ def import_clusters(
 ) -> ImportReport:
     """Create the clusters of `lines` with their members; all or nothing.
 
-    `region_ids` restricts the import to those regions (ARS staff); None allows every region.
+    `region_ids` restricts the import to those regions; None allows every region. `by` (None
+    for the management command) must pass `programme.import_clusters`, and is held to its ARS
+    regions unless it may import anywhere (the programme team), whatever the caller passed.
     A cluster already imported with the same members is left unchanged, so a second import of
     the same file writes nothing. Clusters of a past wave (ended, or created by this import)
     are closed ("clôturé"); others stay drafts for the ARS to complete in the browser.
     """
+    if by is not None:
+        check_rule(by, "programme.import_clusters")
+        if not has_rule(by, "programme.import_clusters_anywhere"):
+            region_ids = frozenset(by.roles.ars_region_ids) & (
+                region_ids if region_ids is not None else frozenset(by.roles.ars_region_ids)
+            )
     report = ImportReport(dry_run=dry_run)
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -248,7 +257,8 @@ def _import_cluster(wave_code, name, group, waves, report, by, today) -> None:
         )
         return
     themes = {theme for line in group for theme in line.theme_objs}
-    existing = Cluster.objects.filter(wave=wave, name=group[0].cluster).first()
+    # Looked up in the cluster's region only: the report says nothing of other regions.
+    existing = Cluster.objects.filter(wave=wave, region=region, name=group[0].cluster).first()
     if existing is not None:
         _check_unchanged(existing, region, finess, themes, report, first, label)
         return
@@ -276,11 +286,11 @@ def _import_cluster(wave_code, name, group, waves, report, by, today) -> None:
 
 def _check_unchanged(existing, region, finess, themes, report, first, label) -> None:
     current = set(existing.memberships.active().values_list("establishment__finess", flat=True))
-    if existing.region_id != region.id or current != set(finess):
+    if current != set(finess):
         report.reject(
             first,
-            f"{label} : il existe déjà dans cette vague avec une autre région ou "
-            "d'autres établissements ; corrigez-le dans l'application.",
+            f"{label} : il existe déjà dans cette région et cette vague avec d'autres "
+            "établissements ; corrigez-le dans l'application.",
         )
         return
     if set(existing.themes.all()) != themes:
@@ -289,3 +299,22 @@ def _check_unchanged(existing, region, finess, themes, report, first, label) -> 
         )
         return
     report.unchanged_clusters.append(f"{existing.name} ({existing.wave.code})")
+
+
+# --- Programme administration: waves, themes, session tools (the programme team) -------------
+
+# Model -> the rule that lets a user change its rows.
+REFERENCE_RULES = {
+    Wave: "programme.manage_waves",
+    Theme: "programme.manage_themes",
+    SessionTool: "programme.manage_session_tools",
+}
+
+
+def reference_save(*, obj, by):
+    """Create or update a wave, a theme or a session tool. Rows are never deleted: a theme or a
+    tool is retired instead, so that past clusters and sessions keep it."""
+    check_rule(by, REFERENCE_RULES[type(obj)])
+    obj.full_clean()
+    obj.save()
+    return obj

@@ -10,4 +10,13 @@ urlpatterns = [
     path("participations.csv", views.export_detail, name="export-detail"),
     path("import/", views.import_upload, name="import-upload"),
     path("import/confirmer/", views.import_confirm, name="import-confirm"),
+    path("vagues/", views.wave_list, name="wave-list"),
+    path("vagues/nouvelle/", views.wave_create, name="wave-create"),
+    path("vagues/<int:pk>/modifier/", views.wave_edit, name="wave-edit"),
+    path("thematiques/", views.theme_list, name="theme-list"),
+    path("thematiques/nouvelle/", views.theme_create, name="theme-create"),
+    path("thematiques/<int:pk>/modifier/", views.theme_edit, name="theme-edit"),
+    path("outils/", views.tool_list, name="tool-list"),
+    path("outils/nouveau/", views.tool_create, name="tool-create"),
+    path("outils/<int:pk>/modifier/", views.tool_edit, name="tool-edit"),
 ]

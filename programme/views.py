@@ -6,19 +6,22 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from clusters.permissions import require
+from accounts.rules import check_rule, has_rule, rule_required
+from clusters.models import SessionTool, Theme, Wave
 from qvt import charts
 
 from . import exports, services
+from .forms import SessionToolForm, ThemeForm, WaveForm
 from .statistics import published_comparison, recent_figures, wave_choices
 
 CONTENT_TYPES = {
@@ -27,11 +30,6 @@ CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
 }
 PENDING_IMPORT = "programme_pending_import"
-
-
-def can_follow_programme(user) -> bool:
-    """National readers and administrators everywhere; ARS staff for their region."""
-    return user.roles.sees_everything or bool(user.roles.ars_region_ids)
 
 
 class WaveFilterForm(forms.Form):
@@ -55,8 +53,8 @@ def _wave_code(request) -> str | None:
     return _wave_filter(request)[1]
 
 
+@rule_required("programme.view_dashboard")
 def dashboard(request):
-    require(can_follow_programme(request.user))
     form, wave_code = _wave_filter(request)
     summary, breakdowns, computed_at = recent_figures(user=request.user, wave_code=wave_code)
     national = request.user.roles.sees_everything
@@ -122,8 +120,8 @@ def _filename(stem: str, wave_code: str | None, extension: str) -> str:
     return f"{stem}{wave}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
+@rule_required("programme.export_figures")
 def export_summary(request, fmt):
-    require(can_follow_programme(request.user))
     if fmt not in CONTENT_TYPES:
         raise Http404("Format inconnu.")
     wave_code = _wave_code(request)
@@ -138,8 +136,8 @@ def export_summary(request, fmt):
     return response
 
 
+@rule_required("programme.export_figures")
 def export_detail(request):
-    require(can_follow_programme(request.user))
     wave_code = _wave_code(request)
     lines = exports.detail_csv_lines(
         user=request.user, wave_code=wave_code, by=request.user.username
@@ -169,14 +167,13 @@ class ImportForm(forms.Form):
 
 
 def _import_region_ids(user):
-    """None (every region) for national readers and administrators; ARS staff: their regions."""
-    roles = user.roles
-    if roles.sees_everything:
+    """None (every region) for the programme team; ARS staff: their regions."""
+    if has_rule(user, "programme.import_clusters_anywhere"):
         return None
-    require(bool(roles.ars_region_ids))
-    return roles.ars_region_ids
+    return user.roles.ars_region_ids
 
 
+@rule_required("programme.import_clusters")
 def import_upload(request):
     """Step 1: upload and check (nothing written); the report offers to confirm."""
     region_ids = _import_region_ids(request.user)
@@ -209,6 +206,7 @@ def _keep_pending(request, content: bytes, name: str) -> None:
 
 
 @require_POST
+@rule_required("programme.import_clusters")
 def import_confirm(request):
     """Step 2: import the file checked at step 1, for real (all or nothing)."""
     region_ids = _import_region_ids(request.user)
@@ -232,3 +230,94 @@ def import_confirm(request):
         f"{len(report.unchanged_clusters)} cluster(s) déjà présent(s) inchangé(s).",
     )
     return redirect(reverse("programme:dashboard"))
+
+
+# --- Programme administration: waves, themes, session tools (the programme team) -------------
+# One list page and one form page per kind; the rows are never deleted (themes and tools are
+# retired), and every change is recorded by django-auditlog.
+
+REFERENCES = {
+    # kind (URL names prefix): (model, form, rule, list title, "new" title)
+    "wave": (Wave, WaveForm, "programme.manage_waves", "Vagues", "Nouvelle vague"),
+    "theme": (Theme, ThemeForm, "programme.manage_themes", "Thématiques", "Nouvelle thématique"),
+    "tool": (
+        SessionTool,
+        SessionToolForm,
+        "programme.manage_session_tools",
+        "Outils de séance",
+        "Nouvel outil de séance",
+    ),
+}
+
+
+def _reference_list(request, kind):
+    model, _form, rule, title, new_title = REFERENCES[kind]
+    check_rule(request.user, rule)
+    rows = model.objects.order_by("-code") if kind == "wave" else model.objects.order_by("name")
+    context = {
+        "title": title,
+        "kind": kind,
+        "rows": rows,
+        "new_title": new_title,
+        "new_url": reverse(f"programme:{kind}-create"),
+    }
+    template = "programme/wave_list.html" if kind == "wave" else "programme/reference_list.html"
+    return render(request, template, context)
+
+
+def _reference_form(request, kind, pk=None):
+    model, form_class, rule, list_title, new_title = REFERENCES[kind]
+    check_rule(request.user, rule)
+    obj = get_object_or_404(model, pk=pk) if pk else model()
+    form = form_class(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reference_save(obj=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"« {obj} » est enregistré(e).")
+            return redirect(f"programme:{kind}-list")
+    context = {
+        "title": f"Modifier « {obj} »" if pk else new_title,
+        "form": form,
+        "list_title": list_title,
+        "list_url": reverse(f"programme:{kind}-list"),
+    }
+    return render(request, "programme/reference_form.html", context)
+
+
+def wave_list(request):
+    return _reference_list(request, "wave")
+
+
+def wave_create(request):
+    return _reference_form(request, "wave")
+
+
+def wave_edit(request, pk):
+    return _reference_form(request, "wave", pk)
+
+
+def theme_list(request):
+    return _reference_list(request, "theme")
+
+
+def theme_create(request):
+    return _reference_form(request, "theme")
+
+
+def theme_edit(request, pk):
+    return _reference_form(request, "theme", pk)
+
+
+def tool_list(request):
+    return _reference_list(request, "tool")
+
+
+def tool_create(request):
+    return _reference_form(request, "tool")
+
+
+def tool_edit(request, pk):
+    return _reference_form(request, "tool", pk)

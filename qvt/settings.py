@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "auditlog",
+    "rules",  # the permissions table's template tags ({% load rules %})
     "core",
     "accounts",
     "establishments",

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.rules import has_rule
 from clusters.models import Cluster
 from core import jobs
 
@@ -31,12 +32,11 @@ def can_see_target(user, *, kind, cluster=None, region=None) -> bool:
     National summaries are for national readers."""
     if user is None or not user.is_active:
         return False
-    roles = user.roles
     if kind == Kind.CLUSTER:
         return Cluster.objects.visible_to(user).filter(pk=cluster.pk).exists()
     if kind == Kind.REGION:
-        return roles.can_see_region(region.pk)
-    return roles.sees_everything
+        return has_rule(user, "reports.request_region_report", region)
+    return has_rule(user, "reports.request_national_report")
 
 
 # --- Asking -----------------------------------------------------------------------------------

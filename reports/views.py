@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -8,6 +7,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.rules import check_rule, has_rule, rule_required
 from clusters.models import Cluster
 from core.models import BROKER_DOWN_TEXT
 from core.views import job_status_view
@@ -45,6 +45,7 @@ def _asked(request, job: ReportJob):
 
 
 @require_GET
+@rule_required("reports.view_reports")
 def report_list(request):
     jobs = ReportJob.objects.visible_to(request.user).select_related(
         "cluster", "region", "wave", "requested_by"
@@ -57,7 +58,9 @@ def report_list(request):
             "title": "Rapports",
             "page_obj": page,
             "region_form": RegionReportForm(user=request.user),
-            "national_form": NationalReportForm() if request.user.roles.sees_everything else None,
+            "national_form": NationalReportForm()
+            if has_rule(request.user, "reports.request_national_report")
+            else None,
         },
     )
 
@@ -99,8 +102,7 @@ def region_report_request(request):
 
 @require_POST
 def national_report_request(request):
-    if not request.user.roles.sees_everything:
-        raise PermissionDenied("La synthèse nationale est réservée aux lecteurs nationaux.")
+    check_rule(request.user, "reports.request_national_report")
     form = NationalReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choisissez une vague existante.")

@@ -72,6 +72,12 @@ def national(db):
 
 
 @pytest.fixture
+def programme_team(db):
+    """The national programme team (`pilotage` in the demo)."""
+    return factories.programme_user(username="pilotage-test")
+
+
+@pytest.fixture
 def admin(db):
     return factories.admin_user(username="admin-test")
 

@@ -51,6 +51,11 @@ def national_user(**kwargs) -> User:
     return user_with_role(Role.NATIONAL, **kwargs)
 
 
+def programme_user(**kwargs) -> User:
+    """The national programme team (`pilotage` in the demo)."""
+    return user_with_role(Role.PROGRAMME, **kwargs)
+
+
 def admin_user(**kwargs) -> User:
     return user_with_role(Role.ADMIN, is_staff=True, is_superuser=True, **kwargs)
 
@@ -63,6 +68,7 @@ class WaveFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: str(2030 + n))
     name = factory.LazyAttribute(lambda w: f"Vague {w.code}")
     starts_on = datetime.date(2026, 1, 1)
+    registration_open = True  # ARS staff may register clusters in it
 
 
 def new_finess(department_code: str) -> str:

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, RoleAssignment, User
 from clusters import services
@@ -75,6 +76,7 @@ def seed(*, password: str | None) -> DemoResult:
     for index, plan in enumerate(CLUSTER_PLAN):
         created += _ensure_cluster(index, plan, waves, admin)
     _ensure_extra_establishments()
+    _ensure_programme_team_and_open_wave(password)
     return DemoResult(created_clusters=created, passwords_set=password is not None)
 
 
@@ -82,8 +84,26 @@ def demo_usernames() -> list[str]:
     regions = sorted({region for _wave, region, *_rest in CLUSTER_PLAN})
     return [f"{prefix}-{code}" for code in regions for prefix in ("ars", "aract")] + [
         "dgos",
+        "pilotage",
         "admin",
     ]
+
+
+def _ensure_programme_team_and_open_wave(password: str | None) -> None:
+    """The programme team's login, and a wave of the current year open for registration, so that
+    an ARS can register a cluster right after `make run`."""
+    dgos = Organisation.objects.get(kind="national", name__startswith="DGOS")
+    _ensure_user("pilotage", password, Role.PROGRAMME, dgos, "Équipe", "Programme national")
+    year = timezone.localdate().year
+    Wave.objects.get_or_create(
+        code=str(year),
+        defaults={
+            "name": f"Vague {year}",
+            "starts_on": datetime.date(year, 1, 1),
+            "ends_on": datetime.date(year + 1, 12, 31),
+            "registration_open": True,
+        },
+    )
 
 
 def _ensure_users(password: str | None) -> User:

@@ -8,10 +8,10 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.rules import has_rule
 from clusters import services
 from clusters.history import cluster_history
 from clusters.models import Cluster, Membership, PhaseChange, Session, Wave
-from clusters.permissions import can_facilitate, can_manage_cluster
 from clusters.views import _memberships, _visible_cluster
 from establishments.models import LegalStatus, Sector
 from experiments.models import Experiment, MonographTransition
@@ -85,7 +85,7 @@ def home(request):
 def cluster_detail(request, pk):
     cluster = _visible_cluster(request, pk)
     user = request.user
-    sees_contacts = _sees_contacts(user, cluster)
+    sees_contacts = has_rule(user, "clusters.view_contacts", cluster)
     memberships = _memberships(cluster).select_related("establishment__category", "monograph")
     memberships = memberships.prefetch_related(
         Prefetch("experiments", queryset=Experiment.objects.order_by("starts_on", "title"))
@@ -103,9 +103,9 @@ def cluster_detail(request, pk):
         "missing": services.constitution_missing(cluster, member_count=len(active))
         if cluster.status == Cluster.Status.BROUILLON
         else [],
-        "can_manage": can_manage_cluster(user, cluster),
-        "can_facilitate": can_facilitate(user, cluster),
-        "can_edit_contacts": can_manage_cluster(user, cluster) or can_facilitate(user, cluster),
+        "can_manage": has_rule(user, "clusters.change_cluster", cluster),
+        "can_facilitate": has_rule(user, "clusters.facilitate_cluster", cluster),
+        "can_edit_contacts": has_rule(user, "clusters.change_contacts", cluster),
         "sees_contacts": sees_contacts,
         "transitions": [
             {"target": target, "label": label}
@@ -117,11 +117,6 @@ def cluster_detail(request, pk):
         "history": cluster_history(cluster, memberships, with_contacts=sees_contacts),
     }
     return render(request, "clusters/cluster_detail.html", context)
-
-
-def _sees_contacts(user, cluster) -> bool:
-    """Delegation contacts are personal data: the region's own staff only, not national readers."""
-    return cluster.region_id in user.roles.region_ids
 
 
 def _homogeneity(active):

@@ -119,7 +119,7 @@ def test_two_clusters_of_one_wave_cannot_share_a_name(client, ars, wave):
     client.force_login(ars)
     response = client.post(CREATE, payload(wave))
     assert response.context["form"].errors["name"] == [
-        "Un cluster de cette vague porte déjà ce nom."
+        "Un cluster de votre région porte déjà ce nom dans cette vague."
     ]
 
 

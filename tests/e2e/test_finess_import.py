@@ -31,7 +31,7 @@ def eager_celery():
 def test_an_administrator_uploads_the_sample_and_sees_the_result(page, media, eager_celery):  # noqa: F811
     admin_user(username="admin-e2e")
     log_in(page, "admin-e2e", TEST_PASSWORD)
-    page.get_by_role("link", name="Import FINESS", exact=True).click()
+    page.get_by_role("link", name="Importer le registre FINESS", exact=True).click()
     page.get_by_role("heading", name="Importer le registre FINESS").wait_for()
     assert page.get_by_text("Aucun import pour l'instant.").is_visible()
     assert_accessible(page)
@@ -43,7 +43,7 @@ def test_an_administrator_uploads_the_sample_and_sees_the_result(page, media, ea
     assert page.get_by_role("heading", name="Import terminé").is_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Établissements", exact=True).click()
+    page.get_by_role("link", name="Rechercher un établissement", exact=True).first.click()
     page.get_by_label("Numéro FINESS, nom ou commune").fill("beausejour")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_text("3 établissements pour « beausejour »").wait_for()
@@ -76,7 +76,7 @@ def test_the_search_page_is_accessible_for_a_regional_user(page):
     EstablishmentFactory(region_code="11", short_name="EHPAD DE LA RÉUNION", is_active=False)
     EstablishmentFactory(region_code="11", short_name="EHPAD LES ROSES DE LA RÉUNION")
     log_in(page, "ars-e2e-search", TEST_PASSWORD)
-    page.get_by_role("link", name="Établissements", exact=True).click()
+    page.get_by_role("link", name="Rechercher un établissement", exact=True).first.click()
     assert_accessible(page)
     page.get_by_label("Numéro FINESS, nom ou commune").fill("reunion")
     page.get_by_text(

@@ -14,6 +14,7 @@ from tests.factories import (
     WaveFactory,
     add_members,
     national_user,
+    programme_user,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -51,11 +52,11 @@ def test_national_reader_filters_a_wave_and_downloads_the_xlsx(page, tmp_path):
 
 
 def test_import_page_reports_rejections_accessibly(page, tmp_path):
-    national_user(username="dgos-e2e-import")
+    programme_user(username="pilotage-e2e-import")  # the programme team imports
     path = tmp_path / "clusters.csv"
     path.write_text("vague;region;cluster;thematiques;finess\n1999;11;C;Inconnue;010999999\n")
 
-    log_in(page, "dgos-e2e-import", TEST_PASSWORD)
+    log_in(page, "pilotage-e2e-import", TEST_PASSWORD)
     page.goto("/programme/import/")
     assert_accessible(page)
     page.get_by_label("Fichier des clusters").set_input_files(path)

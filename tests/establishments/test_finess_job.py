@@ -214,10 +214,10 @@ def test_only_administrators_reach_the_import_pages(client, admin, media, reques
 
 def test_the_navigation_offers_the_import_to_administrators_only(client, admin, ars):
     client.force_login(admin)
-    assert "Import FINESS" in client.get(reverse("home")).content.decode()
+    assert "Importer le registre FINESS" in client.get(reverse("home")).content.decode()
     client.force_login(ars)
     page = client.get(reverse("home")).content.decode()
-    assert "Import FINESS" not in page and "Établissements" in page
+    assert "Importer le registre FINESS" not in page and "Rechercher un établissement" in page
 
 
 def test_a_job_whose_worker_died_can_be_relaunched_but_not_a_running_one(

@@ -1,5 +1,6 @@
 """Monographs: the facilitator writes and submits; the region's ARS validates or sends back
-with a comment; a national reader or the ARS publishes. Every other transition is refused."""
+with a comment; the ARS or the national programme team publishes, the programme team alone
+unpublishes; the national reader changes nothing. Every other transition is refused."""
 
 import itertools
 
@@ -20,20 +21,23 @@ ALLOWED = {
     (Status.SOUMISE, Status.VALIDEE): {"ars"},
     (Status.SOUMISE, Status.BROUILLON): {"ars"},
     (Status.VALIDEE, Status.BROUILLON): {"ars"},
-    (Status.VALIDEE, Status.PUBLIEE): {"ars", "national"},
+    (Status.VALIDEE, Status.PUBLIEE): {"ars", "programme"},
+    (Status.PUBLIEE, Status.VALIDEE): {"programme"},
 }
 
 
 def test_the_workflow_table_is_the_one_documented():
     derived = {
         (source, target)
-        for target, (sources, _actors) in MONOGRAPH_WORKFLOW.items()
-        for source in sources
+        for target, rules_by_source in MONOGRAPH_WORKFLOW.items()
+        for source in rules_by_source
     }
     assert derived == set(ALLOWED)
 
 
-def test_the_whole_workflow_with_every_transition_recorded(client, aract, ars, national, monograph):
+def test_the_whole_workflow_with_every_transition_recorded(
+    client, aract, ars, programme_team, monograph
+):
     def move(user, target, comment=""):
         client.force_login(user)
         url = reverse("experiments:monograph-transition", args=[monograph.pk, target])
@@ -46,7 +50,7 @@ def test_the_whole_workflow_with_every_transition_recorded(client, aract, ars, n
     move(ars, "brouillon", "Ajoutez les résultats chiffrés")
     move(aract, "soumise")
     move(ars, "validee")
-    move(national, "publiee")
+    move(programme_team, "publiee")
     monograph.refresh_from_db()
     assert monograph.status == Status.PUBLIEE
     assert monograph.submitted_at and monograph.validated_at and monograph.published_at
@@ -56,7 +60,7 @@ def test_the_whole_workflow_with_every_transition_recorded(client, aract, ars, n
         ("soumise", "brouillon", ars.username),
         ("brouillon", "soumise", aract.username),
         ("soumise", "validee", ars.username),
-        ("validee", "publiee", national.username),
+        ("validee", "publiee", programme_team.username),
     ]
     assert monograph.transitions.get(to_status="brouillon").comment == (
         "Ajoutez les résultats chiffrés"
@@ -64,12 +68,13 @@ def test_the_whole_workflow_with_every_transition_recorded(client, aract, ars, n
 
 
 def test_each_forbidden_transition_is_refused(
-    client, aract, ars, national, ars_other_region, monograph
+    client, aract, ars, national, programme_team, ars_other_region, monograph
 ):
     personas = {
         "aract": aract,
         "ars": ars,
         "national": national,
+        "programme": programme_team,
         "aract_not_facilitating": aract_user("11", username="aract-autre"),
         "ars_other_region": ars_other_region,
     }

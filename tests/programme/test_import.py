@@ -236,7 +236,7 @@ def test_rejection_of_an_existing_cluster_with_other_members(past_wave, themes):
     assert run(csv_file(lines_for("2016", "11", "C", themes, members()))).ok
     errors = rejection(csv_file(lines_for("2016", "11", "C", themes, members())))
     assert (
-        "existe déjà dans cette vague avec une autre région ou d'autres établissements"
+        "existe déjà dans cette région et cette vague avec d'autres établissements"
         in (errors[0][1])
     )
     finess = list(
@@ -319,10 +319,10 @@ def upload(client, content, name="clusters.csv"):
 
 
 def test_upload_page_checks_then_imports_on_confirmation(
-    client, national, past_wave, themes, caplog
+    client, programme_team, past_wave, themes, caplog
 ):
     caplog.set_level(logging.INFO, logger="qvt.audit")
-    client.force_login(national)
+    client.force_login(programme_team)
     content = csv_file(lines_for("2016", "53", "Cluster breton", themes, members("53")))
     response = upload(client, content)
     assert response.status_code == 200
@@ -332,7 +332,7 @@ def test_upload_page_checks_then_imports_on_confirmation(
     assert response.status_code == 302
     assert Cluster.objects.get(name="Cluster breton").status == "cloture"
     assert any(
-        r.getMessage().startswith(f"cluster_import user={national.username} clusters=1")
+        r.getMessage().startswith(f"cluster_import user={programme_team.username} clusters=1")
         for r in caplog.records
         if r.name == "qvt.audit"
     )
@@ -350,10 +350,18 @@ def test_upload_page_lists_rejections(client, ars, past_wave, themes):
     assert "Confirmer l'import" not in page
 
 
-def test_upload_page_refuses_other_formats(client, admin):
-    client.force_login(admin)
+def test_upload_page_refuses_other_formats(client, programme_team):
+    client.force_login(programme_team)
     response = upload(client, b"x", name="clusters.ods")
     assert "Le fichier doit être un CSV ou un XLSX." in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["aract", "national", "admin"])
+def test_who_may_not_import(client, request, persona):
+    """Aract staff, the national reader (read-only) and administrators: 403, nothing written."""
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(reverse("programme:import-upload")).status_code == 403
+    assert client.post(reverse("programme:import-confirm")).status_code == 403
 
 
 def test_aract_staff_may_not_import(client, aract):

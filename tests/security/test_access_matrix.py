@@ -8,12 +8,18 @@ in neither the matrix nor the exemptions fails `test_every_url_is_in_the_matrix`
 Answers: an HTTP status, LOGIN (302 to the login page, or to the admin's login page for admin
 URLs), or a tuple of acceptable answers. Another region's object is always 404 (or 405 for a
 method the view never accepts: that answer says nothing about the object).
+
+The application's pages read their expected answers from the rules table (accounts/rules.py)
+through `ruled()`: 404 where `clusters.view_cluster` refuses the object, 403 where the page's
+rule refuses the persona, the page's answer where it allows. Every POST is also checked against
+the database: a refused one writes nothing; an allowed one on a route marked `writes` writes.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +27,7 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.rules import has_rule
 from tests.security.world import LEAK_MARKER, PERSONAS, World
 
 pytestmark = pytest.mark.django_db
@@ -32,23 +39,50 @@ HIDDEN = (404, 405)  # a POST to a read-only page of another region
 
 
 def expect(
-    anonymous, ars_region, ars_other_region, aract_assigned, aract_unassigned, national, admin
+    anonymous,
+    ars_region,
+    ars_other_region,
+    aract_assigned,
+    aract_unassigned,
+    national,
+    admin,
+    programme=None,
 ):
-    return dict(
-        zip(
-            PERSONAS,
-            (
-                anonymous,
-                ars_region,
-                ars_other_region,
-                aract_assigned,
-                aract_unassigned,
-                national,
-                admin,
-            ),
-            strict=True,
-        )
-    )
+    """Fixed answers (pages outside the rules table); the programme team answers as the national
+    reader unless told."""
+    return {
+        "anonymous": anonymous,
+        "ars_region": ars_region,
+        "ars_other_region": ars_other_region,
+        "aract_assigned": aract_assigned,
+        "aract_unassigned": aract_unassigned,
+        "national": national,
+        "programme": national if programme is None else programme,
+        "admin": admin,
+    }
+
+
+CLUSTER = lambda w: w.cluster  # noqa: E731
+
+
+def ruled(rule, *, obj=None, yes=200, outside=404, refused=403):
+    """The answers the rules table gives: LOGIN for anonymous visitors; `outside` when the
+    persona may not read the object (`clusters.view_cluster`); `yes` when `rule` allows it,
+    `refused` otherwise."""
+
+    def build(world):
+        target = obj(world) if obj else None
+        answers = {"anonymous": LOGIN}
+        for persona in PERSONAS[1:]:
+            user = world.users[persona]
+            if target is not None and not has_rule(user, "clusters.view_cluster", target):
+                answers[persona] = outside
+            else:
+                answers[persona] = yes if has_rule(user, rule, target) else refused
+        return answers
+
+    build.rule = rule
+    return build
 
 
 # Profiles, per persona:   anonymous  ARS 11  ARS 53  Aract assigned  Aract not  national  admin
@@ -59,24 +93,28 @@ SIGNED_IN_POST = expect(LOGIN, NO_CHANGE, NO_CHANGE, NO_CHANGE, NO_CHANGE, NO_CH
 GET_ONLY = expect(LOGIN, 405, 405, 405, 405, 405, 405)  # POST to a @require_GET view
 POST_ONLY = expect(LOGIN, 405, 405, 405, 405, 405, 405)  # GET of a @require_POST view
 # Reading a region's object: every role of the region and national readers.
-REGION_READ = expect(LOGIN, 200, 404, 200, 200, 200, 200)
-REGION_READ_POST = expect(LOGIN, NO_CHANGE, HIDDEN, NO_CHANGE, NO_CHANGE, NO_CHANGE, NO_CHANGE)
+REGION_READ = ruled("clusters.view_cluster", obj=CLUSTER)
+REGION_READ_POST = ruled("clusters.view_cluster", obj=CLUSTER, yes=NO_CHANGE, outside=HIDDEN)
 # Registering and steering a cluster: ARS staff of its region only.
-ARS_FORM = expect(LOGIN, 200, 404, 403, 403, 403, 403)
-ARS_WRITE = expect(LOGIN, DONE, 404, 403, 403, 403, 403)
+ARS_FORM = ruled("clusters.change_cluster", obj=CLUSTER)
+ARS_WRITE = ruled("clusters.change_cluster", obj=CLUSTER, yes=DONE)
 # Sessions, phases, experiments, monographs: the cluster's own facilitator only.
-FACILITATOR_FORM = expect(LOGIN, 403, 404, 200, 403, 403, 403)
-FACILITATOR_WRITE = expect(LOGIN, 403, 404, DONE, 403, 403, 403)
+FACILITATOR_FORM = ruled("clusters.facilitate_cluster", obj=CLUSTER)
+FACILITATOR_WRITE = ruled("clusters.facilitate_cluster", obj=CLUSTER, yes=DONE)
+EXPERIMENT_FORM = ruled("experiments.change_experiment", obj=CLUSTER)
+EXPERIMENT_WRITE = ruled("experiments.change_experiment", obj=CLUSTER, yes=DONE)
+MONOGRAPH_FORM = ruled("experiments.change_monograph", obj=CLUSTER)
+MONOGRAPH_WRITE = ruled("experiments.change_monograph", obj=CLUSTER, yes=DONE)
 # Delegation contacts: ARS staff of the region and the cluster's facilitator.
-CONTACT_FORM = expect(LOGIN, 200, 404, 200, 403, 403, 403)
-CONTACT_WRITE = expect(LOGIN, DONE, 404, DONE, 403, 403, 403)
-# The national programme pages: national readers, administrators, ARS staff (their region).
-PROGRAMME = expect(LOGIN, 200, 200, 403, 403, 200, 200)
-PROGRAMME_POST = expect(LOGIN, NO_CHANGE, NO_CHANGE, (403, 405), (403, 405), NO_CHANGE, NO_CHANGE)
+CONTACT_FORM = ruled("clusters.change_contacts", obj=CLUSTER)
+CONTACT_WRITE = ruled("clusters.change_contacts", obj=CLUSTER, yes=DONE)
+# The national programme pages: national readers, the programme team, administrators, ARS staff.
+PROGRAMME = ruled("programme.view_dashboard")
+PROGRAMME_POST = ruled("programme.view_dashboard", yes=NO_CHANGE, refused=(403, 405))
 # Application pages reserved to administrators (FINESS import).
-ADMIN_PAGE = expect(LOGIN, 403, 403, 403, 403, 403, 200)
-ADMIN_WRITE = expect(LOGIN, 403, 403, 403, 403, 403, DONE)
-ADMIN_ONLY_GET_DENIED = expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, None)
+ADMIN_PAGE = ruled("establishments.import_finess")
+ADMIN_WRITE = ruled("establishments.import_finess", yes=DONE)
+ADMIN_ONLY_GET_DENIED = expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, None, LOGIN)
 
 
 @dataclass
@@ -88,7 +126,18 @@ class Route:
     # For unnamed patterns (the key is then the route): builds the path itself.
     path: Callable[[World], str] | None = None
     query: dict = field(default_factory=dict)
+    # True when `data` is a valid write: an allowed POST must then change the database.
+    writes: bool = False
 
+
+WAVE_DATA = {
+    "code": "2099",
+    "name": "Vague de la matrice",
+    "starts_on": "2099-01-01",
+    "ends_on": "2100-12-31",
+    "sectors": ["sanitaire", "social"],
+    "registration_open": "on",
+}
 
 MATRIX: dict[str, Route] = {
     # --- Site pages
@@ -109,10 +158,11 @@ MATRIX: dict[str, Route] = {
     "accounts:password-change": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
     "accounts:password-change-done": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
     # --- Clusters (ARS staff)
-    "clusters:cluster-list": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
+    "clusters:cluster-list": Route(
+        get=ruled("clusters.list_clusters"), post=ruled("clusters.list_clusters", yes=NO_CHANGE)
+    ),
     "clusters:cluster-create": Route(
-        get=expect(LOGIN, 200, 200, 403, 403, 403, 403),
-        post=expect(LOGIN, DONE, DONE, 403, 403, 403, 403),
+        get=ruled("clusters.add_cluster"), post=ruled("clusters.add_cluster", yes=DONE)
     ),
     "clusters:cluster-detail": Route(
         kwargs=lambda w: {"pk": w.cluster.pk}, get=REGION_READ, post=REGION_READ_POST
@@ -129,13 +179,13 @@ MATRIX: dict[str, Route] = {
     "clusters:cluster-transition-confirm": Route(
         kwargs=lambda w: {"pk": w.cluster.pk, "target": "constitue"},
         get=ARS_FORM,
-        post=expect(LOGIN, NO_CHANGE, HIDDEN, 403, 403, 403, 403),
+        post=ruled("clusters.change_cluster", obj=CLUSTER, yes=NO_CHANGE, outside=HIDDEN),
     ),
     "clusters:member-search": Route(
         kwargs=lambda w: {"pk": w.cluster.pk},
         query={"q": "EHPAD"},
         get=ARS_FORM,
-        post=expect(LOGIN, NO_CHANGE, HIDDEN, 403, 403, 403, 403),
+        post=ruled("clusters.change_cluster", obj=CLUSTER, yes=NO_CHANGE, outside=HIDDEN),
     ),
     "clusters:member-add": Route(
         kwargs=lambda w: {"pk": w.cluster.pk},
@@ -162,6 +212,7 @@ MATRIX: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.cluster.pk, "contact_pk": w.contact.pk},
         get=CONTACT_FORM,
         post=CONTACT_WRITE,
+        writes=True,  # the confirmation's POST deletes the contact
     ),
     # --- Sessions, attachments, phases (Aract facilitators)
     "clusters:session-list": Route(
@@ -204,6 +255,7 @@ MATRIX: dict[str, Route] = {
         },
         get=FACILITATOR_FORM,
         post=FACILITATOR_WRITE,
+        writes=True,  # the confirmation's POST deletes the attachment
     ),
     "clusters:phase-list": Route(
         kwargs=lambda w: {"cluster_pk": w.cluster.pk}, get=REGION_READ, post=REGION_READ_POST
@@ -224,7 +276,7 @@ MATRIX: dict[str, Route] = {
     "establishments:finess-import-detail": Route(
         kwargs=lambda w: {"pk": w.finess_import.pk},
         get=ADMIN_PAGE,
-        post=expect(LOGIN, 403, 403, 403, 403, 403, NO_CHANGE),
+        post=ruled("establishments.import_finess", yes=NO_CHANGE),
     ),
     "establishments:finess-import-status": Route(
         kwargs=lambda w: {"pk": w.finess_import.pk}, get=ADMIN_PAGE, post=GET_ONLY
@@ -233,47 +285,55 @@ MATRIX: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.finess_import.pk}, get=POST_ONLY, post=ADMIN_WRITE
     ),
     # --- Experiments and monographs (Aract facilitators write, the region reads)
-    "experiments:my-clusters": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
+    "experiments:my-clusters": Route(
+        get=ruled("experiments.view_my_clusters"),
+        post=ruled("experiments.view_my_clusters", yes=NO_CHANGE),
+    ),
     "experiments:cluster-work": Route(
         kwargs=lambda w: {"cluster_pk": w.cluster.pk}, get=REGION_READ, post=REGION_READ_POST
     ),
     "experiments:experiment-create": Route(
         kwargs=lambda w: {"membership_pk": w.membership.pk},
-        get=FACILITATOR_FORM,
-        post=FACILITATOR_WRITE,
+        get=EXPERIMENT_FORM,
+        post=EXPERIMENT_WRITE,
     ),
     "experiments:experiment-detail": Route(
         kwargs=lambda w: {"pk": w.experiment.pk}, get=REGION_READ, post=REGION_READ_POST
     ),
     "experiments:experiment-edit": Route(
-        kwargs=lambda w: {"pk": w.experiment.pk}, get=FACILITATOR_FORM, post=FACILITATOR_WRITE
+        kwargs=lambda w: {"pk": w.experiment.pk}, get=EXPERIMENT_FORM, post=EXPERIMENT_WRITE
     ),
     "experiments:indicator-create": Route(
-        kwargs=lambda w: {"pk": w.experiment.pk}, get=FACILITATOR_FORM, post=FACILITATOR_WRITE
+        kwargs=lambda w: {"pk": w.experiment.pk}, get=EXPERIMENT_FORM, post=EXPERIMENT_WRITE
     ),
     "experiments:indicator-edit": Route(
-        kwargs=lambda w: {"pk": w.indicator.pk}, get=FACILITATOR_FORM, post=FACILITATOR_WRITE
+        kwargs=lambda w: {"pk": w.indicator.pk}, get=EXPERIMENT_FORM, post=EXPERIMENT_WRITE
     ),
     "experiments:measurement-create": Route(
-        kwargs=lambda w: {"pk": w.indicator.pk}, get=FACILITATOR_FORM, post=FACILITATOR_WRITE
+        kwargs=lambda w: {"pk": w.indicator.pk}, get=EXPERIMENT_FORM, post=EXPERIMENT_WRITE
     ),
-    "experiments:monograph-list": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
     "experiments:monograph-create": Route(
         # A member without a monograph yet (one per membership).
         kwargs=lambda w: {"membership_pk": w.members[1].pk},
-        get=FACILITATOR_FORM,
-        post=FACILITATOR_WRITE,
+        get=MONOGRAPH_FORM,
+        post=MONOGRAPH_WRITE,
     ),
     "experiments:monograph-detail": Route(
         kwargs=lambda w: {"pk": w.monograph.pk}, get=REGION_READ, post=REGION_READ_POST
     ),
     "experiments:monograph-edit": Route(
-        kwargs=lambda w: {"pk": w.monograph.pk}, get=FACILITATOR_FORM, post=FACILITATOR_WRITE
+        kwargs=lambda w: {"pk": w.monograph.pk}, get=MONOGRAPH_FORM, post=MONOGRAPH_WRITE
     ),
     "experiments:monograph-transition": Route(
         kwargs=lambda w: {"pk": w.monograph.pk, "target": "soumise"},
-        get=FACILITATOR_FORM,
-        post=FACILITATOR_WRITE,
+        get=ruled("experiments.submit_monograph", obj=CLUSTER),
+        post=ruled("experiments.submit_monograph", obj=CLUSTER, yes=DONE),
+        data=lambda w: {"comment": ""},  # an empty POST only shows the form again
+        writes=True,
+    ),
+    "experiments:monograph-list": Route(
+        get=ruled("experiments.view_monographs"),
+        post=ruled("experiments.view_monographs", yes=NO_CHANGE),
     ),
     # --- The public library of published monographs
     "library:monograph-list": Route(get=PUBLIC, post=PUBLIC_POST),
@@ -287,13 +347,61 @@ MATRIX: dict[str, Route] = {
     ),
     "programme:export-detail": Route(get=PROGRAMME, post=PROGRAMME_POST),
     "programme:import-upload": Route(
-        get=PROGRAMME, post=expect(LOGIN, DONE, DONE, 403, 403, DONE, DONE)
+        get=ruled("programme.import_clusters"), post=ruled("programme.import_clusters", yes=DONE)
     ),
     "programme:import-confirm": Route(
-        get=POST_ONLY, post=expect(LOGIN, DONE, DONE, 403, 403, DONE, DONE)
+        get=POST_ONLY, post=ruled("programme.import_clusters", yes=DONE)
+    ),
+    # --- Programme administration (the programme team): waves, themes, session tools
+    **{
+        f"programme:{kind}-list": Route(get=ruled(rule), post=ruled(rule, yes=NO_CHANGE))
+        for kind, rule in (
+            ("wave", "programme.manage_waves"),
+            ("theme", "programme.manage_themes"),
+            ("tool", "programme.manage_session_tools"),
+        )
+    },
+    "programme:wave-create": Route(
+        get=ruled("programme.manage_waves"),
+        post=ruled("programme.manage_waves", yes=302),
+        data=lambda w: WAVE_DATA,
+        writes=True,
+    ),
+    "programme:wave-edit": Route(
+        kwargs=lambda w: {"pk": w.wave.pk},
+        get=ruled("programme.manage_waves"),
+        post=ruled("programme.manage_waves", yes=302),
+        data=lambda w: {**WAVE_DATA, "code": w.wave.code},
+        writes=True,
+    ),
+    "programme:theme-create": Route(
+        get=ruled("programme.manage_themes"),
+        post=ruled("programme.manage_themes", yes=302),
+        data=lambda w: {"name": "Thématique de la matrice"},
+        writes=True,
+    ),
+    "programme:theme-edit": Route(
+        kwargs=lambda w: {"pk": w.theme.pk},
+        get=ruled("programme.manage_themes"),
+        post=ruled("programme.manage_themes", yes=302),
+        data=lambda w: {"name": w.theme.name, "retired": "on"},
+        writes=True,
+    ),
+    "programme:tool-create": Route(
+        get=ruled("programme.manage_session_tools"),
+        post=ruled("programme.manage_session_tools", yes=302),
+        data=lambda w: {"name": "Outil de la matrice"},
+        writes=True,
+    ),
+    "programme:tool-edit": Route(
+        kwargs=lambda w: {"pk": w.session_tool.pk},
+        get=ruled("programme.manage_session_tools"),
+        post=ruled("programme.manage_session_tools", yes=302),
+        data=lambda w: {"name": f"{w.session_tool.name} (renommé)"},
+        writes=True,
     ),
     # --- Reports (jobs run by Celery; the job is visible where its target is)
-    "reports:report-list": Route(get=SIGNED_IN, post=GET_ONLY),
+    "reports:report-list": Route(get=ruled("reports.view_reports"), post=GET_ONLY),
     "reports:cluster-report": Route(
         kwargs=lambda w: {"cluster_pk": w.cluster.pk}, get=REGION_READ, post=GET_ONLY
     ),
@@ -310,7 +418,8 @@ MATRIX: dict[str, Route] = {
     "reports:national-report-request": Route(
         data=lambda w: {"wave": w.wave.pk},
         get=POST_ONLY,
-        post=expect(LOGIN, 403, 403, 403, 403, DONE, DONE),
+        post=ruled("reports.request_national_report", yes=DONE),
+        writes=True,
     ),
     "reports:job-detail": Route(
         kwargs=lambda w: {"pk": w.report_job.pk}, get=REGION_READ, post=GET_ONLY
@@ -515,6 +624,30 @@ def body_of(response) -> bytes:
     return response.content
 
 
+PROJECT_APPS = {
+    "accounts",
+    "establishments",
+    "clusters",
+    "experiments",
+    "reports",
+    "programme",
+    "auditlog",
+}
+STATE_MODELS = [m for m in django_apps.get_models() if m._meta.app_label in PROJECT_APPS]
+
+
+def database_state() -> list:
+    """Every row of the project's tables (and its audit log): equal before and after a request
+    means the request wrote nothing."""
+    return [list(m._default_manager.order_by("pk").values_list()) for m in STATE_MODELS]
+
+
+def allows(expected) -> bool:
+    """Whether an expected answer is an allowed write (as opposed to a refusal or a re-render)."""
+    answers = expected if isinstance(expected, tuple) else (expected,)
+    return 302 in answers
+
+
 def check_route(world, key: str, method: str) -> list[str]:
     route = MATRIX[key]
     expected = getattr(route, method)
@@ -524,15 +657,21 @@ def check_route(world, key: str, method: str) -> list[str]:
     for persona in PERSONAS:
         client = world.client(persona)
         with transaction.atomic():  # each persona meets the world as built
+            before = database_state() if method == "post" else None
             if method == "get":
                 response = client.get(url, route.query)
             else:
                 response = client.post(url, route.data(world))
+            wrote = method == "post" and database_state() != before
             transaction.set_rollback(True)
         actual = outcome(response)
         body = body_of(response)  # read even when unused: a download releases its file
         if not matches(expected[persona], actual):
             problems.append(f"{persona}: expected {expected[persona]}, got {actual}")
+        elif wrote and not allows(expected[persona]):
+            problems.append(f"{persona}: refused ({actual}) but the database changed")
+        elif route.writes and method == "post" and allows(expected[persona]) and not wrote:
+            problems.append(f"{persona}: allowed ({actual}) but nothing was written")
         elif persona in ("anonymous", "ars_other_region") and response.status_code == 200:
             if LEAK_MARKER.encode() in body:
                 problems.append(f"{persona}: 200 shows region 11's private data")

@@ -26,6 +26,7 @@ from clusters.models import (
     ParticipantRole,
     SessionAttachment,
     SessionTool,
+    Theme,
 )
 from establishments.models import FinessImport
 from experiments.models import Experiment, Indicator, Measurement, Monograph
@@ -41,6 +42,7 @@ PERSONAS = (
     "aract_assigned",  # Aract of region 11, facilitator of the cluster
     "aract_unassigned",  # Aract of region 11, not assigned to the cluster
     "national",  # national reader (DGOS)
+    "programme",  # national programme team (`pilotage`)
     "admin",  # administrator (staff, superuser)
 )
 
@@ -84,6 +86,7 @@ def build_world(text: str = "") -> World:
     users["aract_assigned"] = factories.aract_user("11", username="matrix-aract-11")
     users["aract_unassigned"] = factories.aract_user("11", username="matrix-aract-11-bis")
     users["national"] = factories.national_user(username="matrix-dgos")
+    users["programme"] = factories.programme_user(username="matrix-pilotage")
     users["admin"] = factories.admin_user(username="matrix-admin")
 
     o = world.objects
@@ -126,6 +129,8 @@ def build_world(text: str = "") -> World:
         created_by=users["aract_assigned"],
     )
     o["session"].tools.add(SessionTool.objects.order_by("pk").first())
+    o["theme"] = Theme.objects.order_by("pk").first()
+    o["session_tool"] = SessionTool.objects.order_by("pk").first()
     o["attendance"] = Attendance.objects.create(
         session=o["session"], membership=members[0], role=ParticipantRole.DIRECTION, count=2
     )

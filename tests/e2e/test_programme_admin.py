@@ -1,0 +1,63 @@
+"""The programme team opens a wave in the browser; an ARS user then registers a cluster in it."""
+
+import pytest
+
+from clusters.models import Cluster, Wave
+from tests.e2e.conftest import assert_accessible, log_in
+from tests.factories import TEST_PASSWORD, ars_user, programme_user
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def test_the_programme_team_opens_a_wave_and_an_ars_registers_a_cluster_in_it(page):
+    programme_user(username="pilotage-e2e")
+    ars_user("11", username="ars-e2e-wave")
+    Wave.objects.update(registration_open=False)
+
+    # No open wave yet: the ARS is told what to do.
+    log_in(page, "ars-e2e-wave", TEST_PASSWORD)
+    page.goto("/clusters/nouveau/")
+    page.get_by_text("Aucune vague n'est ouverte aux inscriptions").wait_for()
+    page.context.clear_cookies()
+
+    log_in(page, "pilotage-e2e", TEST_PASSWORD)
+    page.get_by_role("link", name="Vagues", exact=True).first.click()
+    page.get_by_role("heading", name="Vagues", level=1).wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name="Nouvelle vague").click()
+    page.wait_for_url("**/programme/vagues/nouvelle/")
+    assert_accessible(page)
+    page.get_by_label("Code").fill("2099")
+    page.get_by_label("Libellé").fill("Vague 2099")
+    page.get_by_label("Date de début").fill("2099-01-01")
+    page.get_by_label("Date de fin").fill("2100-12-31")
+    page.get_by_label("Médico-social").check()
+    # DSFR's single checkbox: its label lies over the input, so the label is what one clicks.
+    page.locator("label[for=id_registration_open]").click()
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("« Vague 2099 » est enregistré(e).").wait_for()
+    assert page.get_by_role("row", name="2099").is_visible()
+    assert_accessible(page)
+    for name, new in [
+        ("Thématiques", "Nouvelle thématique"),
+        ("Outils de séance", "Nouvel outil de séance"),
+    ]:
+        page.get_by_role("link", name=name, exact=True).click()
+        page.get_by_role("heading", name=name, level=1).wait_for()
+        assert_accessible(page)
+        page.get_by_role("link", name=new).click()
+        page.get_by_role("heading", name=new, level=1).wait_for()
+        assert_accessible(page)
+        page.go_back()
+    page.context.clear_cookies()
+
+    log_in(page, "ars-e2e-wave", TEST_PASSWORD)
+    page.goto("/clusters/nouveau/")
+    assert_accessible(page)
+    page.get_by_label("Nom", exact=True).fill("Cluster de la vague 2099")
+    page.get_by_label("Vague").select_option(label="Vague 2099")
+    page.get_by_label("Absentéisme et attractivité").check()
+    page.get_by_label("Problématique commune").fill("Fidéliser les soignants de nuit.")
+    page.get_by_role("button", name="Enregistrer le cluster").click()
+    page.get_by_text("Le cluster « Cluster de la vague 2099 » est enregistré.").wait_for()
+    assert Cluster.objects.get(name="Cluster de la vague 2099").wave.code == "2099"
