@@ -6,7 +6,14 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from .models import ParticipantRole, Phase, Session, SessionAttachment, SessionTool
+from .models import (
+    LONG_TEXT_MAX,
+    ParticipantRole,
+    Phase,
+    Session,
+    SessionAttachment,
+    SessionTool,
+)
 
 
 class DateInput(forms.DateInput):
@@ -222,5 +229,8 @@ class PhaseChangeForm(forms.Form):
         error_messages={"required": "Indiquez la date du changement."},
     )
     comment = forms.CharField(
-        label="Commentaire", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Commentaire",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT_MAX,
     )

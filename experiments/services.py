@@ -69,6 +69,7 @@ def monograph_transition(*, monograph: Monograph, target: str, by, comment: str 
         monograph.validated_at = now
     elif target == Status.PUBLIEE:
         monograph.published_at = now
+        monograph.redact()  # once: public pages read the stored, redacted text
     monograph.save()
     MonographTransition.objects.create(
         monograph=monograph, from_status=source, to_status=target, comment=comment, by=by

@@ -104,6 +104,12 @@ else:
 
 # One cache per process by default; with several web processes, CACHE_URL=redis://... shares it.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if "redis" in CACHES["default"]["BACKEND"].lower():
+    # The cache is optional (programme/statistics.py computes without it): a stopped or frozen
+    # Redis must cost a page at most about a second, not the default unlimited wait.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_timeout": 1, "socket_connect_timeout": 1}
+    )
 # The programme's national figures (dashboard, summary exports) are recomputed at most this often.
 PROGRAMME_FIGURES_CACHE_SECONDS = env.int("PROGRAMME_FIGURES_CACHE_SECONDS", default=60)
 
