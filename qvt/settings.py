@@ -156,6 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # "ars-94ars-94" for ars-94: similar enough to guess, not enough for the validator above.
+    {"NAME": "accounts.password_validators.ContainsIdentifierValidator"},
 ]
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)  # seconds
 SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE", default=12 * 3600)  # absolute limit
@@ -166,7 +168,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account, and per address
+# One lock per (account, address) pair: a shared network (the State's) keeps working when one
+# person fails, and nobody can lock someone else's account from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
