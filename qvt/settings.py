@@ -227,6 +227,9 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+# ZIP-based documents (XLSX, DOCX, ODS...) are refused beyond these, before being opened or stored.
+UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=1000)
+UPLOAD_ZIP_MAX_EXPANDED_SIZE = env.int("UPLOAD_ZIP_MAX_EXPANDED_SIZE", default=100 * 1024 * 1024)
 # A national FINESS extract weighs 30 to 60 MB: its upload (administrators only) has its own limit.
 FINESS_MAX_UPLOAD_SIZE = env.int("FINESS_MAX_UPLOAD_SIZE", default=200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
