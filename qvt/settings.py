@@ -253,6 +253,7 @@ LOGGING = {
         # Security events (qvt.security) keep their fields: one JSON object per line.
         "structured": {"()": "accounts.log_format.StructuredFormatter"},
     },
+    "filters": {"client_errors": {"()": "qvt.log_filters.ClientErrorFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "security": {"class": "logging.StreamHandler", "formatter": "structured"},
@@ -263,5 +264,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},  # its INFO lines narrate every step of every PDF
         "fontTools": {"level": "WARNING"},
         "qvt.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # 403 and 404: one line each, no traceback (qvt/log_filters.py).
+        "django.request": {"filters": ["client_errors"]},
     },
 }
