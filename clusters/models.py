@@ -11,6 +11,9 @@ from establishments.models import Establishment, Organisation, Region, Sector
 
 MIN_MEMBERS = 5
 MAX_MEMBERS = 8  # also enforced by the database trigger of migration 0002
+# Free text is bounded: the forms refuse more (Django's French "au plus N caractères" error), so
+# no page, search or PDF ever handles an unbounded text.
+LONG_TEXT_MAX = 20_000
 
 
 # The sectors a wave may be open to.
@@ -105,7 +108,9 @@ class Cluster(models.Model):
         Wave, verbose_name="vague", on_delete=models.PROTECT, related_name="clusters"
     )
     themes = models.ManyToManyField(Theme, verbose_name="thématiques", related_name="clusters")
-    problem_statement = models.TextField("problématique commune", blank=True)
+    problem_statement = models.TextField(
+        "problématique commune", blank=True, max_length=LONG_TEXT_MAX
+    )
     status = models.CharField(
         "statut", max_length=16, choices=Status.choices, default=Status.BROUILLON
     )
@@ -209,7 +214,7 @@ class Membership(models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="+", editable=False)
     joined_on = models.DateField("date d'entrée")
     withdrawn_on = models.DateField("date de retrait", null=True, blank=True)
-    withdrawal_reason = models.TextField("motif du retrait", blank=True)
+    withdrawal_reason = models.TextField("motif du retrait", blank=True, max_length=LONG_TEXT_MAX)
     phase = models.CharField("phase", max_length=20, choices=Phase.choices, default=Phase.CADRAGE)
 
     objects = MembershipQuerySet.as_manager()
@@ -266,7 +271,7 @@ class PhaseChange(models.Model):
     )
     phase = models.CharField("phase", max_length=20, choices=Phase.choices)
     changed_on = models.DateField("date")
-    comment = models.TextField("commentaire", blank=True)
+    comment = models.TextField("commentaire", blank=True, max_length=LONG_TEXT_MAX)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -305,12 +310,12 @@ class Session(models.Model):
         "format", max_length=16, choices=Format.choices, default=Format.PRESENTIEL
     )
     place = models.CharField("lieu", max_length=200, blank=True)
-    agenda = models.TextField("ordre du jour", blank=True)
+    agenda = models.TextField("ordre du jour", blank=True, max_length=LONG_TEXT_MAX)
     tools = models.ManyToManyField(SessionTool, verbose_name="outils utilisés", blank=True)
     other_tools = models.CharField("autres outils", max_length=300, blank=True)
-    key_points = models.TextField("points clés", blank=True)
-    decisions = models.TextField("décisions", blank=True)
-    next_steps = models.TextField("prochaines étapes", blank=True)
+    key_points = models.TextField("points clés", blank=True, max_length=LONG_TEXT_MAX)
+    decisions = models.TextField("décisions", blank=True, max_length=LONG_TEXT_MAX)
+    next_steps = models.TextField("prochaines étapes", blank=True, max_length=LONG_TEXT_MAX)
     is_confidential = models.BooleanField(
         "confidentielle",
         default=False,

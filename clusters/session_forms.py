@@ -6,7 +6,16 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from .models import ParticipantRole, Phase, Session, SessionAttachment, SessionTool
+from qvt.uploads import zip_bomb_refusal
+
+from .models import (
+    LONG_TEXT_MAX,
+    ParticipantRole,
+    Phase,
+    Session,
+    SessionAttachment,
+    SessionTool,
+)
 
 
 class DateInput(forms.DateInput):
@@ -149,6 +158,28 @@ IMAGES = [
     (b"GIF89a", ("image/gif", "GIF")),
 ]
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The extension a download gets, from the detected type (never the uploader's: "page.html" whose
+# content starts with "%PDF-" is sent as ".pdf").
+EXTENSIONS = {
+    PDF[0]: ".pdf",
+    **{kind[0]: "." + kind[1].lower() for kind in OOXML.values()},
+    **{mimetype: "." + label.lower() for mimetype, label in ODF.items()},
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+}
+OLE2_EXTENSIONS = (".doc", ".xls", ".ppt")  # the legacy formats share one container
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The uploader's file name with the extension of the detected type."""
+    stem, dot, extension = original_name.rpartition(".")
+    stem = (stem if dot else original_name).strip() or "piece-jointe"
+    if content_type in EXTENSIONS:
+        return stem + EXTENSIONS[content_type]
+    extension = "." + extension.lower()
+    return stem + (extension if dot and extension in OLE2_EXTENSIONS else ".doc")
 
 
 def detect_file_type(file) -> tuple[str, str] | None:
@@ -218,6 +249,9 @@ class AttachmentForm(forms.ModelForm):
                 "Ce type de fichier n'est pas accepté : seuls les PDF, documents bureautiques "
                 "et images sont acceptés (le contenu du fichier a été vérifié, pas son nom)."
             )
+        if upload.read(4) == b"PK\x03\x04" and (refusal := zip_bomb_refusal(upload)):
+            raise forms.ValidationError(refusal)
+        upload.seek(0)
         self.content_type = kind[0]
         return upload
 
@@ -230,5 +264,8 @@ class PhaseChangeForm(forms.Form):
         error_messages={"required": "Indiquez la date du changement."},
     )
     comment = forms.CharField(
-        label="Commentaire", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="Commentaire",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT_MAX,
     )

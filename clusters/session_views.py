@@ -23,7 +23,13 @@ from .models import (
     Session,
     SessionAttachment,
 )
-from .session_forms import AttachmentForm, AttendanceForm, PhaseChangeForm, SessionForm
+from .session_forms import (
+    AttachmentForm,
+    AttendanceForm,
+    PhaseChangeForm,
+    SessionForm,
+    download_name,
+)
 
 
 def _cluster(request, cluster_pk):
@@ -176,7 +182,7 @@ def session_attachment_download(request, cluster_pk, pk, attachment_pk):
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -27,8 +27,10 @@ GEOLOCATION_FIELDS = 6  # geolocalisation;nofinesset;x;y;source;date
 LEGAL_STATUS_OF_CODESPH = {"1": LegalStatus.PUBLIC, "6": LegalStatus.ESPIC}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _FRENCH_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
-_POSTCODE_TOWN = re.compile(r"^(\d{5})\s+(.*)$")
-_EPSG = re.compile(r"EPSG:\d+.*$")
+# One unbounded repetition per pattern: "\s+(.*)$" and "\d+.*$" retried ".*" from each position
+# of the run before a line break (quadratic in the length of a hostile field).
+_POSTCODE_TOWN = re.compile(r"^(\d{5})\s(.*)", re.S)
+_EPSG = re.compile(r"EPSG:\d[^\n]*")
 
 
 def normalise_finess(value: str) -> str:
@@ -248,7 +250,7 @@ def _read_structure(extract, line, record, departments, categories) -> None:
         unknown["count"] += 1
     postcode, town = "", record[LIGNEACHEMINEMENT].strip()
     if match := _POSTCODE_TOWN.match(town):
-        postcode, town = match.groups()
+        postcode, town = match[1], match[2].lstrip()
     street = " ".join(part.strip() for part in record[NUMVOIE : COMPVOIE + 1] if part.strip())
     address = ", ".join(
         part for part in (street, record[LIEUDITBP].strip(), record[COMPLDISTRIB].strip()) if part

@@ -1,6 +1,6 @@
 from django import forms
 
-from clusters.models import Theme, Wave
+from clusters.models import LONG_TEXT_MAX, Theme, Wave
 from clusters.session_forms import DateInput
 from establishments.models import Region, Sector
 
@@ -90,7 +90,10 @@ class MonographForm(forms.ModelForm):
 
 class TransitionForm(forms.Form):
     comment = forms.CharField(
-        label="Commentaire", widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label="Commentaire",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=LONG_TEXT_MAX,
     )
 
 

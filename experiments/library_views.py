@@ -3,8 +3,6 @@
 Authors are personal data: the pages name the establishment and the Aract that facilitated the
 cluster, never a person. Contact details typed into a section are masked as well."""
 
-import re
-
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
@@ -15,18 +13,6 @@ from clusters.models import Cluster
 
 from .forms import LibraryFilterForm
 from .models import MONOGRAPH_SECTIONS, Experiment, Monograph, monograph_search_vector
-
-CONTACT_PATTERNS = [
-    re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),  # e-mail addresses
-    re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)"),  # French phone numbers
-]
-MASK = "[coordonnées masquées]"
-
-
-def redact_contacts(text: str) -> str:
-    for pattern in CONTACT_PATTERNS:
-        text = pattern.sub(MASK, text)
-    return text
 
 
 def _published():
@@ -70,7 +56,11 @@ def library_list(request):
     form = LibraryFilterForm(request.GET or None)
     # The cards show no section text: leave the nine sections in the database.
     sections = [name for name, _label in MONOGRAPH_SECTIONS]
-    monographs = _published().defer(*sections).prefetch_related("membership__cluster__themes")
+    monographs = (
+        _published()
+        .defer(*sections, "redacted_sections")
+        .prefetch_related("membership__cluster__themes")
+    )
     if form.is_bound and form.is_valid():
         monographs = _filter(monographs, form.cleaned_data)
     page = Paginator(monographs, 10)
@@ -88,9 +78,10 @@ def library_detail(request, pk):
     monograph = get_object_or_404(
         _published().prefetch_related("membership__cluster__themes"), pk=pk
     )
+    # The text was redacted once, at publication (services.monograph_transition).
     sections = [
-        {"name": name, "label": label, "text": redact_contacts(text)}
-        for name, label, text in monograph.sections()
+        {"name": name, "label": label, "text": text}
+        for name, label, text in monograph.public_sections()
         if text.strip()
     ]
     context = {

@@ -4,8 +4,10 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 
-from clusters.models import Membership, Theme
+from clusters.models import LONG_TEXT_MAX, Membership, Theme
 from core.models import RegionScopedQuerySet
+
+from .redaction import redact_contacts
 
 
 class ClusterScopedQuerySet(RegionScopedQuerySet):
@@ -25,15 +27,15 @@ class Experiment(models.Model):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="experiments")
     title = models.CharField("titre", max_length=200)
     themes = models.ManyToManyField(Theme, verbose_name="thématiques", blank=True)
-    problem = models.TextField("problème traité", blank=True)
-    objectives = models.TextField("objectifs", blank=True)
+    problem = models.TextField("problème traité", blank=True, max_length=LONG_TEXT_MAX)
+    objectives = models.TextField("objectifs", blank=True, max_length=LONG_TEXT_MAX)
     unit = models.CharField("unité ou service", max_length=200, blank=True)
     starts_on = models.DateField("début", null=True, blank=True)
     ends_on = models.DateField("fin", null=True, blank=True)
     status = models.CharField(
         "statut", max_length=16, choices=Status.choices, default=Status.ENVISAGEE
     )
-    actions = models.TextField("actions menées", blank=True)
+    actions = models.TextField("actions menées", blank=True, max_length=LONG_TEXT_MAX)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,15 +122,15 @@ class Monograph(models.Model):
         Membership, on_delete=models.CASCADE, related_name="monograph"
     )
     title = models.CharField("titre", max_length=200)
-    identity = models.TextField(MONOGRAPH_SECTIONS[0][1], blank=True)
-    context = models.TextField(MONOGRAPH_SECTIONS[1][1], blank=True)
-    approach = models.TextField(MONOGRAPH_SECTIONS[2][1], blank=True)
-    diagnostic = models.TextField(MONOGRAPH_SECTIONS[3][1], blank=True)
-    experiments = models.TextField(MONOGRAPH_SECTIONS[4][1], blank=True)
-    results = models.TextField(MONOGRAPH_SECTIONS[5][1], blank=True)
-    lessons = models.TextField(MONOGRAPH_SECTIONS[6][1], blank=True)
-    outlook = models.TextField(MONOGRAPH_SECTIONS[7][1], blank=True)
-    annexes = models.TextField(MONOGRAPH_SECTIONS[8][1], blank=True)
+    identity = models.TextField(MONOGRAPH_SECTIONS[0][1], blank=True, max_length=LONG_TEXT_MAX)
+    context = models.TextField(MONOGRAPH_SECTIONS[1][1], blank=True, max_length=LONG_TEXT_MAX)
+    approach = models.TextField(MONOGRAPH_SECTIONS[2][1], blank=True, max_length=LONG_TEXT_MAX)
+    diagnostic = models.TextField(MONOGRAPH_SECTIONS[3][1], blank=True, max_length=LONG_TEXT_MAX)
+    experiments = models.TextField(MONOGRAPH_SECTIONS[4][1], blank=True, max_length=LONG_TEXT_MAX)
+    results = models.TextField(MONOGRAPH_SECTIONS[5][1], blank=True, max_length=LONG_TEXT_MAX)
+    lessons = models.TextField(MONOGRAPH_SECTIONS[6][1], blank=True, max_length=LONG_TEXT_MAX)
+    outlook = models.TextField(MONOGRAPH_SECTIONS[7][1], blank=True, max_length=LONG_TEXT_MAX)
+    annexes = models.TextField(MONOGRAPH_SECTIONS[8][1], blank=True, max_length=LONG_TEXT_MAX)
     status = models.CharField(
         "statut", max_length=16, choices=Status.choices, default=Status.BROUILLON
     )
@@ -138,6 +140,9 @@ class Monograph(models.Model):
     submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
     validated_at = models.DateTimeField("validée le", null=True, blank=True)
     published_at = models.DateTimeField("publiée le", null=True, blank=True)
+    # The nine sections as the public library shows them, contacts masked: computed once at
+    # publication (a published monograph is never edited again), never on a public request.
+    redacted_sections = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -158,6 +163,19 @@ class Monograph(models.Model):
         """(field name, French heading, text) of the nine sections, in order."""
         return [(name, label, getattr(self, name)) for name, label in MONOGRAPH_SECTIONS]
 
+    def redact(self) -> None:
+        """Store the sections with their contact details masked (see redaction.py)."""
+        self.redacted_sections = {name: redact_contacts(text) for name, _l, text in self.sections()}
+
+    def public_sections(self) -> list[tuple[str, str, str]]:
+        """sections() as the public library shows them: the text stored at publication (a row
+        published by other means than the workflow is redacted here, in linear time)."""
+        stored = self.redacted_sections
+        return [
+            (name, label, stored[name] if name in stored else redact_contacts(text))
+            for name, label, text in self.sections()
+        ]
+
 
 class MonographTransition(models.Model):
     """Each state change of a monograph: who, when, and the comment of a send-back."""
@@ -165,7 +183,7 @@ class MonographTransition(models.Model):
     monograph = models.ForeignKey(Monograph, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=16, choices=Monograph.Status.choices)
     to_status = models.CharField(max_length=16, choices=Monograph.Status.choices)
-    comment = models.TextField("commentaire", blank=True)
+    comment = models.TextField("commentaire", blank=True, max_length=LONG_TEXT_MAX)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -77,6 +77,7 @@ def monograph_transition(*, monograph: Monograph, target: str, by, comment: str 
         monograph.validated_at = now
     elif target == Status.PUBLIEE:
         monograph.published_at = now
+        monograph.redact()  # once: public pages read the stored, redacted text
     if source == Status.PUBLIEE:
         monograph.published_at = None
     monograph.save()

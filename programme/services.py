@@ -116,6 +116,10 @@ def _csv_rows(content: bytes) -> list[list[str]]:
 def _xlsx_rows(content: bytes) -> list[list]:
     from openpyxl import load_workbook
 
+    from qvt.uploads import zip_bomb_refusal
+
+    if refusal := zip_bomb_refusal(io.BytesIO(content)):  # before openpyxl expands anything
+        raise ImportFileError(refusal)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - any unreadable workbook is the user's file

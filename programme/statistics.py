@@ -8,6 +8,7 @@ the distinct establishments of the total.
 
 import datetime
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,6 +20,8 @@ from django.utils import timezone
 from clusters.models import Cluster, Membership, Phase, Session, Theme, Wave
 from establishments.models import LegalStatus, Region, Sector
 from experiments.models import Experiment, Monograph
+
+logger = logging.getLogger(__name__)
 
 COUNT_KEYS = [
     "clusters",
@@ -94,7 +97,39 @@ def recent_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict, d
     seconds = settings.PROGRAMME_FIGURES_CACHE_SECONDS
     if not seconds:
         return compute()
-    return cache.get_or_set(f"programme-figures:{digest}", compute, seconds)
+    return _cached(f"programme-figures:{digest}", compute, seconds)
+
+
+_cache_down = False  # whether the last cache call failed: log the outage once, not per request
+
+
+def _cached(key: str, compute, seconds: int):
+    """cache.get_or_set, where the cache is optional: when it fails (Redis stopped or frozen,
+    at most its 1 s socket timeout) the figures are computed without it and the page answers."""
+    global _cache_down
+    try:
+        value = cache.get(key)
+    except Exception as error:  # noqa: BLE001 - any cache failure: compute without it
+        _cache_failed(error)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, seconds)
+        except Exception as error:  # noqa: BLE001
+            _cache_failed(error)
+            return value
+    if _cache_down:
+        _cache_down = False
+        logger.warning("cache_back: the programme figures are cached again")
+    return value
+
+
+def _cache_failed(error: Exception) -> None:
+    global _cache_down
+    if not _cache_down:
+        _cache_down = True
+        logger.warning("cache_down: figures computed without the cache (%s)", error)
 
 
 def _summary(user, wave_code, scopes, by_establishment) -> dict:

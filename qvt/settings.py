@@ -112,6 +112,12 @@ REDIS_URL = env.str("REDIS_URL", default="") or None
 
 # One cache per process by default; with several web processes, CACHE_URL=redis://... shares it.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if "redis" in CACHES["default"]["BACKEND"].lower():
+    # The cache is optional (programme/statistics.py computes without it): a stopped or frozen
+    # Redis must cost a page at most about a second, not the default unlimited wait.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_timeout": 1, "socket_connect_timeout": 1}
+    )
 # The programme's national figures (dashboard, summary exports) are recomputed at most this often.
 PROGRAMME_FIGURES_CACHE_SECONDS = env.int("PROGRAMME_FIGURES_CACHE_SECONDS", default=60)
 
@@ -168,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # "ars-94ars-94" for ars-94: similar enough to guess, not enough for the validator above.
+    {"NAME": "accounts.password_validators.ContainsIdentifierValidator"},
 ]
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)  # seconds
 SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE", default=12 * 3600)  # absolute limit
@@ -178,7 +186,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # per account, and per address
+# One lock per (account, address) pair: a shared network (the State's) keeps working when one
+# person fails, and nobody can lock someone else's account from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_VERBOSE = False
@@ -235,6 +245,9 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=10 * 1024 * 1024)
+# ZIP-based documents (XLSX, DOCX, ODS...) are refused beyond these, before being opened or stored.
+UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=1000)
+UPLOAD_ZIP_MAX_EXPANDED_SIZE = env.int("UPLOAD_ZIP_MAX_EXPANDED_SIZE", default=100 * 1024 * 1024)
 # A national FINESS extract weighs 30 to 60 MB: its upload (administrators only) has its own limit.
 FINESS_MAX_UPLOAD_SIZE = env.int("FINESS_MAX_UPLOAD_SIZE", default=200 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -258,6 +271,7 @@ LOGGING = {
         # Security events (qvt.security) keep their fields: one JSON object per line.
         "structured": {"()": "accounts.log_format.StructuredFormatter"},
     },
+    "filters": {"client_errors": {"()": "qvt.log_filters.ClientErrorFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "security": {"class": "logging.StreamHandler", "formatter": "structured"},
@@ -268,5 +282,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},  # its INFO lines narrate every step of every PDF
         "fontTools": {"level": "WARNING"},
         "qvt.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # 403 and 404: one line each, no traceback (qvt/log_filters.py).
+        "django.request": {"filters": ["client_errors"]},
     },
 }

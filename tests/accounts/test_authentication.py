@@ -48,22 +48,23 @@ def fail_until_limit(username=None, ips=None):
 # --- Throttling ---------------------------------------------------------------------------------
 
 
-def test_an_account_is_locked_after_repeated_failures_from_several_addresses(ars):
-    # Five failures, each from another address: the account itself is locked...
-    fail_until_limit(ars.username, ips={n: f"192.0.2.{n + 10}" for n in range(10)})
-    response = attempt(ars.username, TEST_PASSWORD, ip="198.51.100.99")
-    # ...so even the right password, from a fresh address, is refused with the French page.
+def test_failures_lock_the_account_from_that_address_only(ars):
+    fail_until_limit(ars.username, ips=dict.fromkeys(range(10), "192.0.2.10"))
+    response = attempt(ars.username, TEST_PASSWORD, ip="192.0.2.10")
+    # Even the right password, from that address, is refused with the French page...
     assert response.status_code == 429
     assert "Compte temporairement bloqué" in response.content.decode()
+    assert "Réessayez dans 15 minutes" in response.content.decode()  # the real delay
     assert not response.cookies.get(settings.SESSION_COOKIE_NAME)
+    # ...but whoever failed elsewhere cannot lock the account's owner out.
+    assert attempt(ars.username, TEST_PASSWORD, ip="198.51.100.99").status_code == 302
 
 
-def test_an_address_is_locked_after_failures_on_several_accounts(ars, aract):
-    fail_until_limit(ips=dict.fromkeys(range(10), "203.0.113.50"))
-    locked = attempt(ars.username, TEST_PASSWORD, ip="203.0.113.50")
-    assert locked.status_code == 429
-    # The same account from another address still gets in (the lock was the address's).
-    assert attempt(ars.username, TEST_PASSWORD, ip="203.0.113.51").status_code == 302
+def test_failures_from_a_shared_address_do_not_lock_out_colleagues(ars, aract):
+    fail_until_limit(aract.username, ips=dict.fromkeys(range(10), "203.0.113.50"))
+    assert attempt(aract.username, TEST_PASSWORD, ip="203.0.113.50").status_code == 429
+    # A colleague behind the same address (the State's network) still gets in.
+    assert attempt(ars.username, TEST_PASSWORD, ip="203.0.113.50").status_code == 302
 
 
 def test_a_few_failures_do_not_lock(ars):
@@ -84,8 +85,8 @@ def test_the_lock_ends_after_the_cool_off_period(ars):
 
 def test_lockout_settings_are_per_account_and_per_address_with_a_cool_off():
     assert settings.AXES_FAILURE_LIMIT <= 10
-    # Two separate parameters (not one combined pair): either one locks.
-    assert settings.AXES_LOCKOUT_PARAMETERS == ["username", "ip_address"]
+    # One combined pair: neither the account alone nor the address alone is locked.
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
     assert 0 < settings.AXES_COOLOFF_TIME <= 1
 
 
@@ -99,6 +100,14 @@ def test_lockout_settings_are_per_account_and_per_address_with_a_cool_off():
 def test_short_common_or_numeric_passwords_are_refused(password):
     with pytest.raises(ValidationError):
         validate_password(password)
+
+
+def test_a_password_containing_the_username_or_email_is_refused(ars):
+    ars.username, ars.email = "ars-94", "claire.martin@ars.sante.fr"
+    for password in ["ars-94ars-94", "Ars94-mon-mot-de-passe", "claire.martin-2026!"]:
+        with pytest.raises(ValidationError):
+            validate_password(password, user=ars)
+    validate_password("une phrase de passe simple", user=ars)
 
 
 @pytest.mark.parametrize(
