@@ -20,9 +20,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Jeton invalide.") from None
-        token = (
-            ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
-        )
+        token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
         # One message for every refusal: an unknown, a revoked and an expired token look alike.
         if (
             token is None

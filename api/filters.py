@@ -76,7 +76,9 @@ class ClusterFilter(django_filters.FilterSet):
 
 
 class MembershipFilter(django_filters.FilterSet):
-    cluster = django_filters.NumberFilter(field_name="cluster_id", help_text="Identifiant du cluster.")
+    cluster = django_filters.NumberFilter(
+        field_name="cluster_id", help_text="Identifiant du cluster."
+    )
     wave = _wave("")
     region = _region("cluster__")
     status = django_filters.ChoiceFilter(
@@ -98,7 +100,9 @@ class MembershipFilter(django_filters.FilterSet):
 
 
 class SessionFilter(django_filters.FilterSet):
-    cluster = django_filters.NumberFilter(field_name="cluster_id", help_text="Identifiant du cluster.")
+    cluster = django_filters.NumberFilter(
+        field_name="cluster_id", help_text="Identifiant du cluster."
+    )
     wave = _wave("cluster__")
     region = _region("cluster__")
     status = django_filters.ChoiceFilter(

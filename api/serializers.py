@@ -7,7 +7,7 @@ from rest_framework import serializers
 from clusters.models import Cluster, Phase, Session
 from establishments.models import LegalStatus, Sector
 from experiments.library_views import redact_contacts
-from experiments.models import MONOGRAPH_SECTIONS, Experiment, Monograph
+from experiments.models import MONOGRAPH_SECTIONS, Experiment
 
 LICENCE = {
     "code": "etalab-2.0",
@@ -49,12 +49,16 @@ class EstablishmentSerializer(serializers.Serializer):
 
 
 class ClusterMemberSerializer(serializers.Serializer):
-    membership_id = serializers.IntegerField(source="id", help_text="Identifiant de la participation.")
+    membership_id = serializers.IntegerField(
+        source="id", help_text="Identifiant de la participation."
+    )
     finess = serializers.CharField(source="establishment.finess", help_text="Numéro FINESS (ET).")
     name = serializers.CharField(source="establishment.short_name", help_text="Raison sociale.")
     sector = serializers.CharField(source="establishment.sector", help_text="Secteur.")
     joined_on = serializers.DateField(help_text="Date d'entrée dans le cluster.")
-    withdrawn_on = serializers.DateField(allow_null=True, help_text="Date de retrait, s'il y a lieu.")
+    withdrawn_on = serializers.DateField(
+        allow_null=True, help_text="Date de retrait, s'il y a lieu."
+    )
     phase = serializers.ChoiceField(choices=Phase.choices, help_text="Phase atteinte.")
 
 
@@ -95,12 +99,22 @@ class MembershipSerializer(serializers.Serializer):
 class AttendanceSerializer(serializers.Serializer):
     """Present people per role (ParticipantRole), zero included."""
 
-    direction = serializers.IntegerField(source="attendance_direction", help_text="Présents : la direction.")
-    irp = serializers.IntegerField(source="attendance_irp", help_text="Présents : les représentants du personnel.")
-    medecin_metier = serializers.IntegerField(source="attendance_medecin_metier", help_text="Présents : les médecins ou métiers.")
+    direction = serializers.IntegerField(
+        source="attendance_direction", help_text="Présents : la direction."
+    )
+    irp = serializers.IntegerField(
+        source="attendance_irp", help_text="Présents : les représentants du personnel."
+    )
+    medecin_metier = serializers.IntegerField(
+        source="attendance_medecin_metier", help_text="Présents : les médecins ou métiers."
+    )
     cadre = serializers.IntegerField(source="attendance_cadre", help_text="Présents : les cadres.")
-    professionnel = serializers.IntegerField(source="attendance_professionnel", help_text="Présents : les professionnels.")
-    autre = serializers.IntegerField(source="attendance_autre", help_text="Présents : les autres participants.")
+    professionnel = serializers.IntegerField(
+        source="attendance_professionnel", help_text="Présents : les professionnels."
+    )
+    autre = serializers.IntegerField(
+        source="attendance_autre", help_text="Présents : les autres participants."
+    )
 
 
 class SessionSerializer(serializers.Serializer):
@@ -180,7 +194,9 @@ class MonographSerializer(serializers.Serializer):
         source="membership.cluster.themes.all", many=True, help_text="Thématiques du cluster."
     )
     sections = serializers.SerializerMethodField(help_text="Sections non vides, dans l'ordre.")
-    url = serializers.SerializerMethodField(help_text="Page de la monographie dans la bibliothèque.")
+    url = serializers.SerializerMethodField(
+        help_text="Page de la monographie dans la bibliothèque."
+    )
 
     def get_establishment(self, monograph) -> dict[str, str]:
         establishment = monograph.membership.establishment

@@ -273,7 +273,9 @@ class OpenMonographListView(OpenDataMixin, ETagMixin, APIView):
         queryset = filterset.qs
         context = {"request": request}
         if self.wants_csv():
-            rows = serializers.MonographSerializer(queryset.order_by("id"), many=True, context=context)
+            rows = serializers.MonographSerializer(
+                queryset.order_by("id"), many=True, context=context
+            )
             return Response(
                 [serializers.monograph_csv_row(data) for data in rows.data],
                 headers={"Content-Disposition": 'attachment; filename="monographies.csv"'},
@@ -350,4 +352,3 @@ def token_revoke(request, pk):
     services.token_revoke(token=token)
     messages.success(request, f"Le jeton « {token.name} » est révoqué.")
     return redirect("api-pages:token-list")
-

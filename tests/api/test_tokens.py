@@ -29,7 +29,9 @@ def test_an_ars_11_token_lists_only_region_11_clusters(api_data):
 
 def test_an_ars_11_token_gets_404_on_another_regions_objects(api_data, membership_of):
     client = token_client(factories.ars_user("11", username="ars-11"))
-    assert client.get(reverse("api:cluster-detail", args=[api_data.cluster_11.pk])).status_code == 200
+    assert (
+        client.get(reverse("api:cluster-detail", args=[api_data.cluster_11.pk])).status_code == 200
+    )
     other = api_data.cluster_53
     for name, pk in [
         ("api:cluster-detail", other.pk),
@@ -93,9 +95,7 @@ def test_over_the_rate_limit_a_token_gets_429_with_retry_after(api_data, ars, se
     assert other_token_client.get(reverse("api:cluster-list")).status_code == 200
 
 
-def test_the_account_page_shows_a_new_token_once_and_audits_creation_and_revocation(
-    client, ars
-):
+def test_the_account_page_shows_a_new_token_once_and_audits_creation_and_revocation(client, ars):
     client.force_login(ars)
     url = reverse("api-pages:token-list")
     response = client.post(url, {"name": "Grist de l'ARS", "validity": "90"})
