@@ -224,6 +224,26 @@ PAGES = [
         cold_cache=True,
         reference="as above, for a region",
     ),
+    # The API's list endpoints, a page of 100 rows each (the national reader sees the country).
+    *(
+        Page(f"api-{name}", f"API : {label}", "dgos", (f"api:{name}-list",), query="page_size=100")
+        for name, label in [
+            ("cluster", "clusters"),
+            ("membership", "participations"),
+            ("session", "séances"),
+            ("experiment", "expérimentations"),
+            ("monograph", "monographies publiées"),
+        ]
+    ),
+    Page("api-figures", "API : chiffres du programme", "dgos", ("api:figures",)),
+    Page(
+        "api-open-monographs",
+        "Données ouvertes : monographies",
+        None,
+        ("api:open-monograph-list",),
+        query="page_size=100",
+    ),
+    Page("api-open-figures", "Données ouvertes : chiffres par vague", None, ("api:open-figures",)),
 ]
 
 # Exports: every URL name of these namespaces containing "export" and taking no argument,

@@ -286,3 +286,45 @@ LOGGING = {
         "django.request": {"filters": ["client_errors"]},
     },
 }
+
+# --- API (/api/v1/) and open data (/api/v1/open/) ----------------------------------------------
+INSTALLED_APPS += [  # appended here: the API settings stay in one block
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc's files, served as our own static files (no CDN)
+    "api",
+]
+# Calls per personal token (or per signed-in user), and per address for the open data. The
+# counters live in the default cache (CACHE_URL): set it to Redis when several processes serve.
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="1000/hour")
+API_OPEN_RATE_LIMIT = env("API_OPEN_RATE_LIMIT", default="120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Clusters QVT",
+    "DESCRIPTION": (
+        "API en lecture seule des clusters sociaux QVT : clusters, participations, séances, "
+        "expérimentations, monographies publiées et chiffres du programme. Authentification par "
+        "jeton personnel (`Authorization: Bearer qvt_…`, à créer sur « Mon compte › Jetons "
+        "d'API ») : un jeton voit exactement ce que voit son titulaire. Les données ouvertes "
+        "(`/api/v1/open/`) se lisent sans connexion, sous Licence Ouverte 2.0."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The .csv/.json suffix URLs are the same endpoints as ?format=: documented once.
+    "PREPROCESSING_HOOKS": ["drf_spectacular.hooks.preprocess_exclude_path_format"],
+}

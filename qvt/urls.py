@@ -25,5 +25,7 @@ urlpatterns = [
     path("bibliotheque/", include("experiments.library_urls")),
     path("rapports/", include("reports.urls")),
     path("programme/", include("programme.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.page_urls")),
     path("admin/", admin.site.urls),
 ]

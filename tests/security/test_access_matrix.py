@@ -130,6 +130,51 @@ class Route:
     writes: bool = False
 
 
+# --- API (/api/v1/): 401 without credentials (never a login redirect), read-only (405).
+API_LIST = expect(401, 200, 200, 200, 200, 200, 200)
+API_READ = expect(401, 200, 404, 200, 200, 200, 200)
+API_POST = expect(401, 405, 405, 405, 405, 405, 405)
+
+
+def _api_detail(name, obj):
+    return {
+        f"api:{name}-detail": Route(kwargs=lambda w: {"pk": obj(w).pk}, get=API_READ, post=API_POST)
+    }
+
+
+def _own_token(world):
+    from api.services import token_create
+
+    return token_create(user=world.users["ars_region"], name="Matrice", valid_days=30)[0]
+
+
+API_ROUTES = {
+    **{
+        f"api:{name}-list": Route(get=API_LIST, post=API_POST)
+        for name in ("cluster", "membership", "session", "experiment", "monograph")
+    },
+    **_api_detail("cluster", lambda w: w.cluster),
+    **_api_detail("membership", lambda w: w.membership),
+    **_api_detail("session", lambda w: w.session),
+    **_api_detail("experiment", lambda w: w.experiment),
+    "api:monograph-detail": Route(
+        kwargs=lambda w: {"pk": w.published_monograph.pk}, get=API_READ, post=API_POST
+    ),
+    "api:figures": Route(get=expect(401, 200, 200, 403, 403, 200, 200), post=API_POST),
+    "api:open-monograph-list": Route(get=PUBLIC, post=PUBLIC_POST),
+    "api:open-figures": Route(get=PUBLIC, post=PUBLIC_POST),
+    "api:schema": Route(get=PUBLIC, post=PUBLIC_POST),
+    "api:docs": Route(get=PUBLIC, post=PUBLIC_POST),
+    "api-pages:open-data": Route(get=PUBLIC, post=PUBLIC_POST),
+    "api-pages:token-list": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
+    "api-pages:token-revoke": Route(
+        kwargs=lambda w: {"pk": _own_token(w).pk},
+        get=POST_ONLY,
+        post=expect(LOGIN, 302, 404, 404, 404, 404, 404),
+    ),
+}
+
+
 WAVE_DATA = {
     "code": "2099",
     "name": "Vague de la matrice",
@@ -435,6 +480,7 @@ MATRIX: dict[str, Route] = {
     "reports:job-download": Route(
         kwargs=lambda w: {"pk": w.report_job.pk}, get=REGION_READ, post=GET_ONLY
     ),
+    **API_ROUTES,
 }
 
 # Pages any visitor may open without signing in (each must also be in the matrix as such).
@@ -447,6 +493,8 @@ PUBLIC_URLS = {
     "admin:login",
     "library:monograph-list",
     "library:monograph-detail",
+    *("api:open-monograph-list", "api:open-figures", "api:schema", "api:docs"),
+    "api-pages:open-data",
 }
 
 
