@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.services import notify
+
 from .models import Experiment, Indicator, Measurement, Monograph, MonographTransition
 
 Status = Monograph.Status
@@ -73,6 +75,7 @@ def monograph_transition(*, monograph: Monograph, target: str, by, comment: str 
     MonographTransition.objects.create(
         monograph=monograph, from_status=source, to_status=target, comment=comment, by=by
     )
+    notify("monograph_transition", monograph, source=source, comment=comment)
     return monograph
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("mentions-legales/", views.legal_notice, name="legal-notice"),
     path("donnees-personnelles/", views.personal_data, name="personal-data"),
     path("compte/", include("accounts.urls")),
+    path("compte/", include("notifications.urls")),
     path("clusters/", include("clusters.urls")),
     path("etablissements/", include("establishments.urls")),
     path("experimentations/", include("experiments.urls")),

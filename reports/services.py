@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clusters.models import Cluster
+from notifications.services import notify
 
 from . import builders, pdf
 from .models import ReportJob
@@ -175,6 +176,7 @@ def _store(job: ReportJob, rendered: pdf.RenderedPdf) -> None:
         return
     if job.file and job.file.name != name:
         default_storage.delete(job.file.name)
+    notify("report_ready", job)
 
 
 def _fail(job: ReportJob, message: str) -> None:
