@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from clusters.models import DelegationContact
+from notifications.services import personal_data as notifications_personal_data
 
 from .models import User
 
@@ -159,4 +160,5 @@ def personal_data_of(email: str) -> dict:
             }
             for attempt in AccessAttempt.objects.filter(username__in=usernames)
         ],
+        **notifications_personal_data(users),
     }

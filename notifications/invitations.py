@@ -55,7 +55,8 @@ def _new_token(invitation: Invitation) -> str:
 def _unique_username(first_name: str, last_name: str) -> str:
     """prenom.nom (never the address: usernames appear in logs), numbered when taken."""
     User = get_user_model()
-    base = slugify(f"{first_name}.{last_name}".strip(".")).replace("-", ".")[:140] or "utilisateur"
+    parts = [slugify(part) for part in (first_name, last_name) if slugify(part)]
+    base = ".".join(parts)[:140] or "utilisateur"
     username, number = base, 1
     while User.objects.filter(username=username).exists():
         number += 1

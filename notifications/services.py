@@ -302,3 +302,36 @@ def send_weekly_digests() -> int:
         )
     OutgoingEmail.objects.filter(pk__in=[e.pk for e in held]).update(status=Status.DIGESTED)
     return len(by_address)
+
+
+def personal_data(users) -> dict:
+    """This app's part of the RGPD right-of-access export: invitations and preferences."""
+    from .models import Invitation
+
+    return {
+        "invitations": [
+            {
+                "username": invitation.user.username,
+                "role": invitation.get_role_display(),
+                "region": invitation.region.name if invitation.region_id else None,
+                "invited_by": str(invitation.invited_by) if invitation.invited_by_id else None,
+                "sent_at": invitation.created_at,
+                "expires_at": invitation.expires_at,
+                "accepted_at": invitation.accepted_at,
+                "revoked_at": invitation.revoked_at,
+            }
+            for invitation in Invitation.objects.filter(user__in=users).select_related(
+                "user", "region", "invited_by"
+            )
+        ],
+        "notification_preferences": [
+            {
+                "username": preferences.user.username,
+                "notifications": {event.label: preferences.wants(event) for event in Event},
+                "weekly_digest": preferences.weekly_digest,
+            }
+            for preferences in NotificationPreferences.objects.filter(
+                user__in=users
+            ).select_related("user")
+        ],
+    }
