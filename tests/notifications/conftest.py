@@ -60,8 +60,8 @@ def link_in(message, site_url="http://testserver") -> str:
     return match.group(1)
 
 
-@pytest.fixture
-def smtp(settings):
+@pytest.fixture(name="smtp")
+def smtp_server(settings):
     """Sends the application's e-mails to a real SMTP server on 127.0.0.1; yields its inbox."""
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # the test server's own chatter
     inbox = Inbox()
@@ -84,8 +84,8 @@ def smtp(settings):
         controller.stop()
 
 
-@pytest.fixture
-def celery_eager():
+@pytest.fixture(name="celery_eager")
+def celery_eager_mode():
     """Celery runs the tasks in this process as they are sent (the worker-process test is
     test_email_worker.py)."""
     from qvt.celery import app
