@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from establishments.models import Establishment
+from notifications.services import notify
 
 from .models import (
     MAX_MEMBERS,
@@ -81,6 +82,7 @@ def cluster_transition(*, cluster: Cluster, target: str, by, on: datetime.date |
     elif target == Status.CLOTURE:
         cluster.closed_on = on
     cluster.save()
+    notify("cluster_status", cluster)
     return cluster
 
 
@@ -376,6 +378,7 @@ def session_record(
         for (membership_id, role), count in counts.items()
         if count
     )
+    notify("session_recorded", session)
     return session
 
 

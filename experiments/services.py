@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.rules import has_rule
+from notifications.services import notify
 
 from .models import Experiment, Indicator, Measurement, Monograph, MonographTransition
 
@@ -84,6 +85,7 @@ def monograph_transition(*, monograph: Monograph, target: str, by, comment: str 
     MonographTransition.objects.create(
         monograph=monograph, from_status=source, to_status=target, comment=comment, by=by
     )
+    notify("monograph_transition", monograph, source=source, comment=comment)
     return monograph
 
 

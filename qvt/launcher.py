@@ -59,7 +59,8 @@ def main() -> None:
         )
         print(
             "\nClusters QVT : http://127.0.0.1:8000  (Ctrl-C pour tout arrêter)\n"
-            f"Mot de passe des comptes de démonstration : {env['DEMO_PASSWORD']}\n",
+            f"Mot de passe des comptes de démonstration : {env['DEMO_PASSWORD']}\n"
+            + ("" if "EMAIL_URL" in env else f"E-mails (.eml) : {devservices.LOCAL_DIR}/mail\n"),
             flush=True,
         )
         children[-1].wait()

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "reports",
     "programme",
     "web",  # above every domain app: pages that combine several of them
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -327,4 +328,37 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The .csv/.json suffix URLs are the same endpoints as ?format=: documented once.
     "PREPROCESSING_HOOKS": ["drf_spectacular.hooks.preprocess_exclude_path_format"],
+}
+
+# --- E-mail, invitations, notifications (notifications app) ---------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+# EMAIL_URL picks the transport: smtp://user:password@host:25, smtp+tls://...:587, smtp+ssl://...,
+# consolemail:// (to the console). Unset in DEBUG: one .eml file per message in .local/mail/.
+EMAIL_FILE_PATH = BASE_DIR / ".local" / "mail"
+if "EMAIL_URL" in env or not DEBUG:
+    vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+else:
+    EMAIL_BACKEND = "notifications.backends.EmlFileBackend"
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds: a dead server fails, then retries
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Clusters QVT <ne-pas-repondre@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_REPLY_TO = env("EMAIL_REPLY_TO", default="")  # where replies go (a team mailbox); "" none
+# The address of this site, for the links in e-mails (they are read outside any request).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)  # then ×2 each time
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # a reset link works 24 hours, and once
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+# Reset requests allowed per hour, per address and per client IP; beyond, nothing is sent and
+# the answer stays the same (no probing, no flooding someone's mailbox).
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
+CELERY_BEAT_SCHEDULE["requeue-pending-emails"] = {
+    "task": "notifications.tasks.requeue_pending_emails",
+    "schedule": 300.0,  # seconds
+}
+CELERY_BEAT_SCHEDULE["weekly-notification-digests"] = {
+    "task": "notifications.tasks.send_weekly_digests",
+    "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
 }

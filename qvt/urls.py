@@ -14,6 +14,7 @@ urlpatterns = [
     path("mentions-legales/", views.legal_notice, name="legal-notice"),
     path("donnees-personnelles/", views.personal_data, name="personal-data"),
     path("compte/", include("accounts.urls")),
+    path("compte/", include("notifications.urls")),
     # The cluster page (web layer) joins the clusters namespace: its name stays
     # `clusters:cluster-detail` for templates and tests.
     path(

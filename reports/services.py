@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.rules import has_rule
 from clusters.models import Cluster
 from core import jobs
+from notifications.services import notify
 
 from . import builders, pdf
 from .models import ReportJob
@@ -108,6 +109,7 @@ def _store(job: ReportJob, rendered: pdf.RenderedPdf) -> None:
         return
     if previous and previous != name:
         default_storage.delete(previous)
+    notify("report_ready", job)
 
 
 # --- Synchronous (operators' command) ---------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from clusters.models import DelegationContact
+from notifications.services import personal_data as notifications_personal_data
 
 security_log = logging.getLogger("qvt.security")
 
@@ -161,4 +162,5 @@ def personal_data_of(email: str) -> dict:
             }
             for attempt in AccessAttempt.objects.filter(username__in=usernames)
         ],
+        **notifications_personal_data(users),
     }

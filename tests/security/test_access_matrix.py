@@ -202,6 +202,37 @@ MATRIX: dict[str, Route] = {
     ),
     "accounts:password-change": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
     "accounts:password-change-done": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
+    # --- Password reset, invitations, notification preferences
+    "notifications:password-reset": Route(get=PUBLIC, post=PUBLIC_POST),
+    "notifications:password-reset-done": Route(get=PUBLIC, post=PUBLIC_POST),
+    "notifications:password-reset-confirm": Route(
+        kwargs=lambda w: {"uidb64": "MQ", "token": "faux-jeton"}, get=PUBLIC, post=PUBLIC_POST
+    ),
+    "notifications:password-reset-complete": Route(get=PUBLIC, post=PUBLIC_POST),
+    # Administrators invite anyone, ARS staff their region (the programme team: national users).
+    "notifications:invitation-list": Route(
+        get=expect(LOGIN, 200, 200, 403, 403, 403, 200),
+        post=expect(LOGIN, DONE, DONE, 403, 403, 403, DONE),
+    ),
+    # Only the invitation's sender (or an administrator) resends or revokes it.
+    "notifications:invitation-action": Route(
+        kwargs=lambda w: {"pk": w.invitation.pk, "action": "renvoyer"},
+        get=POST_ONLY,
+        post=expect(LOGIN, 404, 404, 404, 404, 404, DONE),
+    ),
+    # The e-mail's link: anyone may open it; the token then lives in the session only.
+    "notifications:invitation-open": Route(
+        kwargs=lambda w: {"token": "faux-jeton"},
+        get=expect(302, 302, 302, 302, 302, 302, 302),
+        post=expect(302, 302, 302, 302, 302, 302, 302),
+    ),
+    "notifications:invitation-accept": Route(
+        get=expect(404, 404, 404, 404, 404, 404, 404),
+        post=expect(404, 404, 404, 404, 404, 404, 404),
+    ),
+    "notifications:preferences": Route(
+        get=SIGNED_IN, post=expect(LOGIN, DONE, DONE, DONE, DONE, DONE, DONE)
+    ),
     # --- Clusters (ARS staff)
     "clusters:cluster-list": Route(
         get=ruled("clusters.list_clusters"), post=ruled("clusters.list_clusters", yes=NO_CHANGE)
@@ -490,6 +521,10 @@ PUBLIC_URLS = {
     "legal-notice",
     "personal-data",
     "accounts:login",
+    "notifications:password-reset",
+    "notifications:password-reset-done",
+    "notifications:password-reset-confirm",
+    "notifications:password-reset-complete",
     "admin:login",
     "library:monograph-list",
     "library:monograph-detail",

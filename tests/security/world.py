@@ -30,6 +30,8 @@ from clusters.models import (
 )
 from establishments.models import FinessImport
 from experiments.models import Experiment, Indicator, Measurement, Monograph
+from notifications import invitations
+from notifications.models import NotificationPreferences, OutgoingEmail
 from reports.models import ReportJob
 from tests import factories
 
@@ -202,6 +204,12 @@ def build_world(text: str = "") -> World:
 
     # One row of each administrable model, so that every admin change page has an object.
     o["group"] = Group.objects.create(name="Matrice")
+    o["invitation"] = invitations.invite(
+        email="invitee@example.invalid", first_name="Ines", last_name="Vitee",
+        role="national", region=None, by=users["admin"],
+    )  # fmt: skip
+    o["outgoing_email"] = OutgoingEmail.objects.first()
+    o["notification_preferences"] = NotificationPreferences.objects.create(user=users["national"])
     o["dsfr_config"] = DsfrConfig.objects.first() or DsfrConfig.objects.create()
     o["access_attempt"] = AccessAttempt.objects.create(
         username="intrus", ip_address="203.0.113.9", user_agent="test", failures_since_start=1

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "E-mails, invitations et notifications"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        # Every invitation (sent, resent, revoked, accepted) is in the audit trail; never its token.
+        auditlog.register(models.Invitation, exclude_fields=["token_hash"])
