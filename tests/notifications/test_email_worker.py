@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import OutgoingEmail
+from tests.core.worker import celery_worker_process, celery_workers_factory  # noqa: F401
 from tests.factories import ars_user
-from tests.reports.worker import celery_worker_process, celery_workers_factory  # noqa: F401
 
 from .conftest import free_port
 
