@@ -4,7 +4,10 @@ import zipfile
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
+
+from crispy_dsfr.helper import DsfrFormHelper
+from crispy_dsfr.layout import Fieldset
+from qvt.french import file_size
 
 from .models import ParticipantRole, Phase, Session, SessionAttachment, SessionTool
 
@@ -48,6 +51,11 @@ class SessionForm(forms.ModelForm):
         }
         help_texts = {"other_tools": "Outils absents de la liste, séparés par des virgules."}
         error_messages = {"held_on": {"required": "Indiquez la date de la séance."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The session's own fields form one group; the attendance grid follows on the page.
+        self.helper = DsfrFormHelper(Fieldset("La séance", *self.fields))
 
 
 class AttendanceForm(forms.Form):
@@ -188,7 +196,7 @@ class AttachmentForm(forms.ModelForm):
         label="Fichier",
         help_text=(
             "PDF, document bureautique (Word, Excel, PowerPoint, LibreOffice) ou image (PNG, "
-            f"JPEG, GIF, WebP), {filesizeformat(settings.MAX_UPLOAD_SIZE)} au plus."
+            f"JPEG, GIF, WebP), {file_size(settings.MAX_UPLOAD_SIZE)} au plus."
         ),
         error_messages={"required": "Choisissez un fichier."},
     )
@@ -201,8 +209,7 @@ class AttachmentForm(forms.ModelForm):
         upload = self.cleaned_data["upload"]
         if upload.size > settings.MAX_UPLOAD_SIZE:
             raise forms.ValidationError(
-                f"Le fichier dépasse la taille maximale "
-                f"({filesizeformat(settings.MAX_UPLOAD_SIZE)})."
+                f"Le fichier dépasse la taille maximale ({file_size(settings.MAX_UPLOAD_SIZE)})."
             )
         kind = detect_file_type(upload)
         if kind is None:

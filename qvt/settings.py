@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.forms",
     "dsfr",
     "widget_tweaks",  # django-dsfr's checkbox and radio templates load it
+    "crispy_forms",
+    "crispy_dsfr",  # our DSFR template pack for crispy-forms
     "django_filters",
     "axes",
     "auditlog",
@@ -77,10 +79,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
+            # French wording filters (count, de, file_size) in every template.
+            "builtins": ["qvt.french"],
         },
     },
 ]
-FORM_RENDERER = "qvt.forms.DsfrFormRenderer"
+FORM_RENDERER = "crispy_dsfr.forms.DsfrFormRenderer"
+CRISPY_TEMPLATE_PACK = "crispy_dsfr"
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["crispy_dsfr"]
 
 # --- Services ----------------------------------------------------------------------------------
 if "DATABASE_URL" in env:
