@@ -36,8 +36,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_dsfr",  # our DSFR template pack for crispy-forms
     "django_filters",
-    "axes",
-    "auditlog",
+    "accounts.apps.AxesConfig",
+    "accounts.apps.AuditlogConfig",
     "accounts",
     "establishments",
     "clusters",
