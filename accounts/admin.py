@@ -16,6 +16,7 @@ class ProjectUserAdmin(UserAdmin):
     list_filter = ["is_active", "role_assignments__role", "role_assignments__region"]
     fieldsets = UserAdmin.fieldsets + (("Organisation", {"fields": ["organisation"]}),)
 
+
 admin.site.site_header = "Administration — Clusters QVT"
 admin.site.site_title = "Administration — Clusters QVT"
 admin.site.index_title = "Tableau de bord de l'administration"
