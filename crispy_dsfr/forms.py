@@ -30,7 +30,8 @@ def widget_kind(widget) -> str:
     for klass in type(widget).__mro__:
         if klass in _KINDS:
             return _KINDS[klass]
-    return "input"
+    # Widgets that are not form controls (e.g. the admin's read-only password hash) get no class.
+    return "input" if isinstance(widget, forms.widgets.Input) else "other"
 
 
 class DsfrBoundField(forms.BoundField):
@@ -71,6 +72,8 @@ class DsfrBoundField(forms.BoundField):
         widget = widget or self.field.widget
         if css and "class" not in widget.attrs and "class" not in attrs:
             attrs["class"] = f"{css} {css}--error" if self.errors else css
+        if self.kind == "other":
+            attrs.pop("disabled", None)  # only form controls may carry it (valid HTML)
         if self.errors and self.kind not in ("checkboxes", "radios"):
             attrs["aria-describedby"] = f"{self.auto_id}-messages"
         return attrs
