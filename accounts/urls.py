@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from .forms import LoginForm
+from .forms import LoginForm, PasswordChangeForm
 
 app_name = "accounts"
 
@@ -24,6 +24,7 @@ urlpatterns = [
         "mot-de-passe/",
         auth_views.PasswordChangeView.as_view(
             template_name="accounts/password_change.html",
+            form_class=PasswordChangeForm,
             success_url="/compte/mot-de-passe/ok/",
             extra_context={"title": "Changer de mot de passe"},
         ),

@@ -4,8 +4,10 @@ import zipfile
 
 from django import forms
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 
+from crispy_dsfr.helper import DsfrFormHelper
+from crispy_dsfr.layout import Fieldset
+from qvt.french import file_size
 from qvt.uploads import zip_bomb_refusal
 
 from .models import (
@@ -65,6 +67,8 @@ class SessionForm(forms.ModelForm):
         if self.instance.pk:
             tools = tools | SessionTool.objects.filter(session=self.instance)
         self.fields["tools"].queryset = tools.distinct().order_by("name")
+        # The session's own fields form one group; the attendance grid follows on the page.
+        self.helper = DsfrFormHelper(Fieldset("La séance", *self.fields))
 
 
 class AttendanceForm(forms.Form):
@@ -227,7 +231,7 @@ class AttachmentForm(forms.ModelForm):
         label="Fichier",
         help_text=(
             "PDF, document bureautique (Word, Excel, PowerPoint, LibreOffice) ou image (PNG, "
-            f"JPEG, GIF, WebP), {filesizeformat(settings.MAX_UPLOAD_SIZE)} au plus."
+            f"JPEG, GIF, WebP), {file_size(settings.MAX_UPLOAD_SIZE)} au plus."
         ),
         error_messages={"required": "Choisissez un fichier."},
     )
@@ -240,8 +244,7 @@ class AttachmentForm(forms.ModelForm):
         upload = self.cleaned_data["upload"]
         if upload.size > settings.MAX_UPLOAD_SIZE:
             raise forms.ValidationError(
-                f"Le fichier dépasse la taille maximale "
-                f"({filesizeformat(settings.MAX_UPLOAD_SIZE)})."
+                f"Le fichier dépasse la taille maximale ({file_size(settings.MAX_UPLOAD_SIZE)})."
             )
         kind = detect_file_type(upload)
         if kind is None:

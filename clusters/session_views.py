@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.rules import check_rule, has_rule
+from qvt.french import de
 
 from . import services
 from .models import (
@@ -131,7 +132,9 @@ def _session_form_page(request, cluster, session):
             form.add_error(None, error.messages)
         else:
             state = "enregistrée comme brouillon" if is_draft else "enregistrée"
-            messages.success(request, f"La {session} est {state}.")
+            messages.success(
+                request, f"La séance {session.number} du {session.held_on:%d/%m/%Y} est {state}."
+            )
             return redirect("clusters:session-detail", cluster_pk=cluster.pk, pk=session.pk)
     context = {
         "title": f"Modifier la {session}" if session else "Nouvelle séance",
@@ -250,7 +253,7 @@ def phase_change(request, cluster_pk, membership_pk):
             )
             return redirect("clusters:phase-list", cluster_pk=cluster.pk)
     context = {
-        "title": f"Changer la phase de {membership.establishment.short_name}",
+        "title": f"Changer la phase {de(membership.establishment.short_name)}",
         "cluster": cluster,
         "membership": membership,
         "form": form,

@@ -309,6 +309,7 @@ def cluster_transition_confirm(request, pk, target):
         "cluster": cluster,
         "target": target,
         "label": services.TRANSITIONS[target][1],
+        "target_label": Cluster.Status(target).label,
         "refusal": services.transition_refusal(cluster, target),
     }
     return render(request, "clusters/cluster_transition_confirm.html", context)

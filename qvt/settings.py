@@ -35,9 +35,11 @@ INSTALLED_APPS = [
     "django.forms",
     "dsfr",
     "widget_tweaks",  # django-dsfr's checkbox and radio templates load it
+    "crispy_forms",
+    "crispy_dsfr",  # our DSFR template pack for crispy-forms
     "django_filters",
-    "axes",
-    "auditlog",
+    "accounts.apps.AxesConfig",
+    "accounts.apps.AuditlogConfig",
     "rules",  # the permissions table's template tags ({% load rules %})
     "core",
     "accounts",
@@ -83,10 +85,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
+            # French wording filters (count, de, file_size) in every template.
+            "builtins": ["qvt.french"],
         },
     },
 ]
-FORM_RENDERER = "qvt.forms.DsfrFormRenderer"
+FORM_RENDERER = "crispy_dsfr.forms.DsfrFormRenderer"
+CRISPY_TEMPLATE_PACK = "crispy_dsfr"
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["crispy_dsfr"]
 
 # --- Services ----------------------------------------------------------------------------------
 # The environment (then .env) gives DATABASE_URL and REDIS_URL. While the embedded services of

@@ -27,3 +27,8 @@ class NationalReportForm(forms.Form):
         required=False,
         empty_label="Toutes les vagues",
     )
+
+    def __init__(self, *args, **kwargs):
+        # Shown on the same page as the regional form: its ids must differ ("id_wave" twice).
+        kwargs.setdefault("auto_id", "id_national_%s")
+        super().__init__(*args, **kwargs)

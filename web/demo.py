@@ -20,6 +20,7 @@ from establishments.finess import with_luhn_key
 from establishments.models import Category, Department, Establishment, LegalStatus, Organisation
 from experiments.models import MONOGRAPH_SECTIONS, Experiment, Indicator, Measurement, Monograph
 from experiments.services import monograph_transition
+from qvt.french import de
 
 # (wave code, region INSEE code, cluster number in its region, member count, final status)
 CLUSTER_PLAN = [
@@ -352,7 +353,7 @@ def _add_monographs(members, facilitator, ars, admin):
         establishment = membership.establishment
         monograph = Monograph.objects.create(
             membership=membership,
-            title=f"La démarche QVT de {establishment.short_name}",
+            title=f"La démarche QVT {de(establishment.short_name)}",
             **{
                 field: f"{label} — {establishment.short_name} : texte de la monographie."
                 for field, label in MONOGRAPH_SECTIONS

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from clusters.models import Theme
+from qvt.french import de
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD, ClusterFactory, add_members, aract_user, ars_user
 
@@ -89,7 +90,7 @@ def test_the_facilitators_flow_from_session_to_library(page, world):
     page.goto(f"/clusters/{cluster.pk}/")
     page.get_by_role("link", name="Faire avancer les phases").click()
     check(page)
-    page.get_by_role("link", name=f"Changer la phase de {first}").click()
+    page.get_by_role("link", name=f"Changer la phase {de(first)}").click()
     check(page)
     page.get_by_label("Nouvelle phase").select_option("experimentation")
     page.get_by_label("Commentaire").fill("Le choix d'expérimentation est validé par le COPIL.")

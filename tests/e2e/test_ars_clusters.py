@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import (
@@ -51,13 +52,20 @@ def test_an_ars_user_registers_and_constitutes_a_cluster(page):
     page.get_by_role("link", name="Enregistrer un cluster").click()
     assert_accessible(page)
     page.get_by_role("button", name="Enregistrer le cluster").click()  # empty: French errors
-    page.get_by_text("Donnez un nom au cluster.").wait_for()
+    # The error summary takes the focus and links to each field; the message sits under it too.
+    summary = page.get_by_role("alert").filter(has_text="Le formulaire contient")
+    expect(summary).to_be_focused()
+    expect(page.get_by_text("Donnez un nom au cluster.", exact=True)).to_be_visible()
+    summary.get_by_role("link", name="Nom : Donnez un nom au cluster.").click()
+    expect(page.get_by_label("Nom", exact=True)).to_be_focused()
+    assert_accessible(page)
     page.get_by_label("Nom", exact=True).fill("Cluster des établissements de l'Essonne")
     page.get_by_label("Vague").select_option(label="Vague 2030")
-    page.get_by_label("Absentéisme et attractivité").check()
+    # DSFR draws the box on the label, which takes the click: force skips Playwright's check.
+    page.get_by_label("Absentéisme et attractivité").check(force=True)
     page.get_by_label("Problématique commune").fill("Fidéliser les soignants de nuit.")
     page.locator("select[name=aract]").select_option(index=1)
-    page.get_by_label(str(facilitator)).check()
+    page.get_by_label(str(facilitator)).check(force=True)
     page.get_by_role("button", name="Enregistrer le cluster").click()
     page.get_by_text("est enregistré").wait_for()
     assert_accessible(page)
@@ -124,7 +132,7 @@ def test_an_ars_user_withdraws_a_member_and_records_a_contact(page):
     page.get_by_role("link", name=f"Retirer {name}").click()
     assert_accessible(page)
     page.get_by_role("button", name="Confirmer le retrait").click()  # no reason: refused
-    page.get_by_text("Indiquez le motif du retrait.").wait_for()
+    page.get_by_text("Indiquez le motif du retrait.", exact=True).wait_for()
     page.get_by_label("Motif du retrait").fill("Fusion avec un autre établissement")
     page.get_by_role("button", name="Confirmer le retrait").click()
     page.get_by_text(f"Le retrait de {name} est enregistré.").wait_for()

@@ -18,7 +18,10 @@ from tests.factories import TEST_PASSWORD, admin_user, ars_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-SUMMARY = "created=60 updated=0 unchanged=0 deactivated=0 rejected=0"
+SUMMARY = (
+    "En résumé : 60 établissements créés, aucun mis à jour, aucun inchangé, aucun désactivé "
+    "et aucune ligne rejetée."
+)
 
 
 @pytest.fixture
