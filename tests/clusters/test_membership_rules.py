@@ -2,7 +2,6 @@
 
 import datetime
 import threading
-import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from clusters import services
 from clusters.models import Membership
 from tests.factories import ClusterFactory, EstablishmentFactory, WaveFactory, add_members
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -98,14 +98,6 @@ def test_the_membership_takes_the_wave_of_its_cluster(cluster):
     )
     membership.refresh_from_db()
     assert membership.wave_id == cluster.wave_id
-
-
-def wait_until(condition, timeout=10.0) -> None:
-    """Poll `condition` until it holds; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never held"
-        time.sleep(0.01)
 
 
 def blocking_pids(pid: int) -> list[int]:

@@ -4,7 +4,6 @@ job is asked for. In both cases the requeue task (what beat runs every minute) b
 its end, without anybody clicking."""
 
 import signal
-import time
 
 import pytest
 import redis
@@ -18,21 +17,12 @@ from establishments.models import Establishment, FinessImport
 from tests.core.worker import celery_workers_factory  # noqa: F401 (fixture)
 from tests.establishments.conftest import structure, write_extract
 from tests.factories import admin_user
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/4"  # nothing listens on port 1
 ESTABLISHMENTS = 5
-
-
-def wait_for(condition, what: str, timeout: float = 120):
-    """Poll `condition` until it holds (the worker runs at its own pace on a busy machine)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting until {what}")
 
 
 def upload(tmp_path, admin) -> FinessImport:
@@ -70,7 +60,9 @@ def test_a_job_whose_worker_is_killed_is_requeued_and_completed_by_another_worke
         cursor.execute("SELECT pg_advisory_lock(%s)", [services.IMPORT_LOCK])
     try:
         job = upload(tmp_path, admin)
-        wait_for(lambda: fresh(job).progress > 0 and waiting_for_import_lock(), "mid-import")
+        wait_until(
+            lambda: fresh(job).progress > 0 and waiting_for_import_lock(), "mid-import", timeout=120
+        )
         assert job.status == FinessImport.Status.RUNNING and job.attempts == 1
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=30)
@@ -86,7 +78,7 @@ def test_a_job_whose_worker_is_killed_is_requeued_and_completed_by_another_worke
     assert fresh(job).status == FinessImport.Status.PENDING and job.sent_at is not None
 
     celery_workers.start()
-    wait_for(lambda: fresh(job).is_finished, "the second worker finished the job")
+    wait_until(lambda: fresh(job).is_finished, "the second worker finished the job", timeout=120)
     assert job.status == FinessImport.Status.DONE, job.error
     assert job.attempts == 2
     assert job.summary == f"created={ESTABLISHMENTS} updated=0 unchanged=0 deactivated=0 rejected=0"
@@ -109,7 +101,7 @@ def test_a_finess_import_left_pending_by_a_dead_broker_runs_once_it_is_back(
 
     settings.CELERY_BROKER_URL = real_broker  # the broker is back; beat runs its task
     assert requeue_stalled_jobs() == 1
-    wait_for(lambda: fresh(job).is_finished, "the worker finished the job")
+    wait_until(lambda: fresh(job).is_finished, "the worker finished the job", timeout=120)
     assert job.status == FinessImport.Status.DONE, job.error
     assert not job.enqueue_failed and job.attempts == 1
     assert Establishment.objects.count() == ESTABLISHMENTS

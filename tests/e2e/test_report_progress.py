@@ -1,7 +1,5 @@
 """An ARS user asks for a cluster's restitution report, watches it progress, downloads it."""
 
-import time
-
 import pytest
 from django.db import connection, transaction
 
@@ -10,20 +8,9 @@ from tests.core.worker import celery_workers_factory  # noqa: F401
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD
 from tests.reports.conftest import pdf_text, report_cluster  # noqa: F401 (fixture)
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def wait_for_progress(job, timeout=60):
-    """The job once a worker has claimed it and reported some progress."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.progress > 0:
-            return job
-        assert not job.is_finished, job.error
-        time.sleep(0.05)
-    raise AssertionError("no worker reported progress")
 
 
 def test_ars_user_generates_watches_and_downloads_the_report(
@@ -50,7 +37,10 @@ def test_ars_user_generates_watches_and_downloads_the_report(
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE clusters_attendance IN ACCESS EXCLUSIVE MODE")
         celery_workers.start()
-        job = wait_for_progress(ReportJob.objects.get(cluster=report_cluster))
+        job = wait_until(
+            lambda: ReportJob.objects.filter(cluster=report_cluster, progress__gt=0).first(),
+            "a worker reporting progress",
+        )
         assert 0 < job.progress < 100
         page.wait_for_function(
             "expected => document.querySelector('progress').value === expected",

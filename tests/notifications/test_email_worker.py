@@ -1,14 +1,13 @@
 """A real Celery worker process sends the e-mails; with the SMTP server down, the request still
 succeeds, the worker retries with backoff, then the failure shows in the administration."""
 
-import time
-
 import pytest
 from django.urls import reverse
 
 from notifications.models import OutgoingEmail
 from tests.core.worker import celery_worker_process, celery_workers_factory  # noqa: F401
 from tests.factories import ars_user
+from tests.waiting import wait_until
 
 from .conftest import free_port
 
@@ -16,14 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ADDRESS = "down.smtp@example.invalid"
 
 
-def wait_for_status(email, statuses, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        email.refresh_from_db()
-        if email.status in statuses:
-            return email
-        time.sleep(0.2)
-    raise AssertionError(f"e-mail still {email.status} after {email.attempts} attempt(s)")
+def has_status(status):
+    """The only e-mail once it has `status`, else None."""
+    return OutgoingEmail.objects.filter(status=status).first()
 
 
 def test_with_smtp_down_the_request_succeeds_and_the_failure_reaches_administrators(
@@ -39,7 +33,7 @@ def test_with_smtp_down_the_request_succeeds_and_the_failure_reaches_administrat
     response = client.post(reverse("notifications:password-reset"), {"email": ADDRESS})
     assert response.status_code == 302  # the visitor is not told anything went wrong
 
-    email = wait_for_status(OutgoingEmail.objects.get(), {OutgoingEmail.Status.FAILED})
+    email = wait_until(lambda: has_status(OutgoingEmail.Status.FAILED), "the e-mail failed")
     assert worker.poll() is None
     assert email.attempts == 3
     assert "ConnectionRefusedError" in email.last_error
@@ -65,7 +59,7 @@ def test_a_real_worker_delivers_to_a_real_smtp_server(client, smtp, monkeypatch,
     client.post(reverse("notifications:password-reset"), {"email": "delivered@example.invalid"})
     [message] = smtp.wait_for(1, timeout=60)
     assert message["To"] == "delivered@example.invalid"
-    email = wait_for_status(OutgoingEmail.objects.get(), {OutgoingEmail.Status.SENT})
+    email = wait_until(lambda: has_status(OutgoingEmail.Status.SENT), "the e-mail sent")
     assert email.attempts == 1
 
 

@@ -2,12 +2,11 @@
 view asked for, while the test polls the status view like the progress page does. A killed
 worker and a dead broker are tested on the jobs framework itself, in tests/core."""
 
-import time
-
 import pytest
 from django.urls import reverse
 
 from tests.core.worker import celery_worker_process, celery_workers_factory  # noqa: F401 (fixtures)
+from tests.waiting import wait_until
 
 from .conftest import pdf_text
 
@@ -23,14 +22,14 @@ def test_a_real_worker_renders_the_report_the_page_asked_for(
     status_url = response.url.rstrip("/") + "/statut/"
 
     seen = []
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
+
+    def finished_status():
+        assert celery_worker.poll() is None, "the worker died"
         status = client.get(status_url).json()
         seen.append(status["progress"])
-        if status["finished"]:
-            break
-        assert celery_worker.poll() is None, "the worker died"
-        time.sleep(0.3)
+        return status if status["finished"] else None
+
+    status = wait_until(finished_status, "the report finished", timeout=120, interval=0.3)
     assert status["status"] == "done", status
     assert seen == sorted(seen)  # progress only moves forward
 
