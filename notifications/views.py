@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
+
+from accounts.forms import SetPasswordForm
 
 from . import invitations
 from .forms import InvitationForm, PreferencesForm, ResetRequestForm
@@ -37,6 +38,7 @@ password_reset_done = login_not_required(
 password_reset_confirm = login_not_required(
     auth_views.PasswordResetConfirmView.as_view(
         template_name="notifications/password_reset_confirm.html",
+        form_class=SetPasswordForm,
         success_url=reverse_lazy("notifications:password-reset-complete"),
         extra_context={"title": "Nouveau mot de passe"},
     )
