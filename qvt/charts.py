@@ -60,7 +60,7 @@ def _svg(template: str, *, chart_id: str, title: str, description: str, width, h
         f"charts/{template}",
         {
             "chart_id": chart_id,
-            "title": title,
+            "chart_title": title,  # "title" would shadow the page's in tests' response.context
             "description": description,
             "width": width,
             "height": height,

@@ -103,8 +103,10 @@ def test_an_attachment_with_too_many_entries_is_refused(client, aract, cluster):
     assert not SessionAttachment.objects.exists()
 
 
-def test_the_past_cluster_import_refuses_a_zip_bomb_before_opening_it(client, national, media_root):
-    client.force_login(national)
+def test_the_past_cluster_import_refuses_a_zip_bomb_before_opening_it(
+    client, programme_team, media_root
+):
+    client.force_login(programme_team)
     response = client.post(
         reverse("programme:import-upload"),
         {"file": SimpleUploadedFile("clusters.xlsx", bomb(2 * 1024 * 1024))},
