@@ -197,7 +197,18 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 # person fails, and nobody can lock someone else's account from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# The lockout page (429) states the real remaining delay, of the pair's lock or the address's.
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+# Plus a progressive delay per address (accounts/throttling.py): from the
+# THROTTLE_ADDRESS_FREE_FAILURES-th failure from one address (all accounts together, within the
+# cool-off), each further attempt from it waits BASE_DELAY seconds, doubled at each failure, up
+# to MAX_DELAY. Computed from axes' records; nothing sleeps.
+AXES_HANDLER = "accounts.throttling.ThrottlingHandler"
+THROTTLE_ADDRESS_FREE_FAILURES = env.int("THROTTLE_ADDRESS_FREE_FAILURES", default=10)
+THROTTLE_ADDRESS_BASE_DELAY = env.int("THROTTLE_ADDRESS_BASE_DELAY", default=2)  # seconds
+THROTTLE_ADDRESS_MAX_DELAY = env.int("THROTTLE_ADDRESS_MAX_DELAY", default=300)  # seconds
+# An attempt refused by a lock or a delay is not counted again: the delay stated is the real one.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 
 # --- Security headers -----------------------------------------------------------------------------
