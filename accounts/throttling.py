@@ -13,7 +13,8 @@ lockout page (429), which states the real remaining delay.
   THROTTLE_ADDRESS_BASE_DELAY seconds after its last failure, doubled at each further failure, up
   to THROTTLE_ADDRESS_MAX_DELAY. The threshold is above the pair limit, so a few people mistyping
   behind a shared address are never slowed; the delay is seconds to minutes, never a lock.
-  Attempts refused while waiting are not counted (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT off).
+  Attempts refused while waiting are not counted
+  (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT off).
 """
 
 import datetime
