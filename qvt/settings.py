@@ -61,9 +61,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.SecurityEventMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: an ended session says so on the login page.
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qvt.middleware.NoStoreMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "accounts.context_processors.session_timeout",
             ],
             # French wording filters (count, de, file_size) in every template.
             "builtins": ["qvt.french"],
@@ -185,6 +187,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.password_validators.ContainsIdentifierValidator"},
 ]
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)  # seconds
+# Pages warn this many seconds before the idle timeout and offer to stay signed in.
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=120)
 SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE", default=12 * 3600)  # absolute limit
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
