@@ -99,3 +99,20 @@ def test_the_page_warns_before_the_timeout_and_keeps_the_session_alive(page, wor
     expect(warning.get_by_text("Vous restez connecté(e).")).to_be_visible()
     after = server_session(page)["last_seen"]
     assert after >= clicked_at and after > before  # the server's idle clock restarted
+
+
+def test_a_page_left_idle_says_when_the_session_has_expired(page, world, settings):
+    settings.SESSION_IDLE_TIMEOUT = 30  # room for a slow machine to load the form page first
+    settings.SESSION_WARNING_SECONDS = 20
+    log_in(page, "aract-typed", TEST_PASSWORD)
+    page.goto(f"/clusters/{world['cluster'].pk}/seances/nouvelle/")
+    warning = page.locator("#avertissement-session")
+    expect(warning.get_by_text("Votre session va bientôt expirer")).to_be_visible(timeout=60_000)
+    # Nobody clicks: the page notices the end of the session and says how to go on.
+    expect(warning.get_by_text("Votre session a expiré")).to_be_visible(timeout=60_000)
+    link = warning.get_by_role("link", name="Se reconnecter")
+    expect(link).to_have_attribute(
+        "href",
+        f"/compte/connexion/?next=%2Fclusters%2F{world['cluster'].pk}%2Fseances%2Fnouvelle%2F",
+    )
+    assert_accessible(page)
