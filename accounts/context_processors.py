@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 
 from .rules import has_rule
@@ -51,3 +52,8 @@ def navigation(request):
             for label, url in menu_for(user)
         ]
     }
+
+
+def session_timeout(request):
+    """How long before the idle timeout the page warns (static/qvt/session-timeout.js)."""
+    return {"session_warning_seconds": settings.SESSION_WARNING_SECONDS}

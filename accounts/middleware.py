@@ -2,7 +2,9 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
+from django.urls import reverse
 
 security_log = logging.getLogger("qvt.security")
 
@@ -13,11 +15,17 @@ class SessionTimeoutMiddleware:
 
     The login signal (accounts.signals.start_session_clock) also pins the session's expiry to an
     absolute date, so the cookie and the stored session die at that time too. `last_seen` is
-    written at most once a minute to avoid a session write per request.
+    written at most once a minute to avoid a session write per request; the page's script asking
+    how long is left (GET accounts:session-keep-alive) does not count as activity.
+
+    When it ends a session it says so on the login page (it runs after MessageMiddleware): an
+    expired form post is not saved, and a form whose script keeps a draft in the browser
+    (static/qvt/form-drafts.js, which then sends `qvt_draft_kept`) is told its text was kept.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._status_path = None
 
     def __call__(self, request):
         if request.user.is_authenticated:
@@ -29,12 +37,38 @@ class SessionTimeoutMiddleware:
                 or now - login_at > settings.SESSION_COOKIE_AGE
             ):
                 logout(request)
+                self._tell(request)
             else:
-                if now - last_seen > 60 or "last_seen" not in request.session:
+                if self._counts_as_activity(request) and (
+                    now - last_seen > 60 or "last_seen" not in request.session
+                ):
                     request.session["last_seen"] = now
                 if "login_at" not in request.session:
                     request.session["login_at"] = now
         return self.get_response(request)
+
+    def _counts_as_activity(self, request) -> bool:
+        if self._status_path is None:
+            self._status_path = reverse("accounts:session-keep-alive")
+        return not (request.method == "GET" and request.path_info == self._status_path)
+
+    @staticmethod
+    def _tell(request):
+        if request.method == "POST":
+            if request.POST.get("qvt_draft_kept") == "1":
+                text = (
+                    "Votre session avait expiré : le formulaire n'a pas été enregistré. Le texte "
+                    "saisi est conservé dans ce navigateur : reconnectez-vous, il vous sera "
+                    "proposé de le restaurer."
+                )
+            else:
+                text = (
+                    "Votre session avait expiré : le formulaire n'a pas été enregistré. "
+                    "Reconnectez-vous pour le saisir à nouveau."
+                )
+        else:
+            text = "Votre session a expiré. Reconnectez-vous pour continuer."
+        messages.warning(request, text)
 
 
 class SecurityEventMiddleware:

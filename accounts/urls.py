@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
+from . import views
 from .forms import LoginForm, PasswordChangeForm
 
 app_name = "accounts"
@@ -20,6 +21,7 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/", views.session_keep_alive, name="session-keep-alive"),
     path(
         "mot-de-passe/",
         auth_views.PasswordChangeView.as_view(

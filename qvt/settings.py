@@ -61,9 +61,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.SecurityEventMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: an ended session says so on the login page.
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "qvt.middleware.NoStoreMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "accounts.context_processors.session_timeout",
             ],
             # French wording filters (count, de, file_size) in every template.
             "builtins": ["qvt.french"],
@@ -185,6 +187,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.password_validators.ContainsIdentifierValidator"},
 ]
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)  # seconds
+# Pages warn this many seconds before the idle timeout and offer to stay signed in.
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=120)
 SESSION_COOKIE_AGE = env.int("SESSION_MAX_AGE", default=12 * 3600)  # absolute limit
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -197,7 +201,18 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 # person fails, and nobody can lock someone else's account from elsewhere.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# The lockout page (429) states the real remaining delay, of the pair's lock or the address's.
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+# Plus a progressive delay per address (accounts/throttling.py): from the
+# THROTTLE_ADDRESS_FREE_FAILURES-th failure from one address (all accounts together, within the
+# cool-off), each further attempt from it waits BASE_DELAY seconds, doubled at each failure, up
+# to MAX_DELAY. Computed from axes' records; nothing sleeps.
+AXES_HANDLER = "accounts.throttling.ThrottlingHandler"
+THROTTLE_ADDRESS_FREE_FAILURES = env.int("THROTTLE_ADDRESS_FREE_FAILURES", default=10)
+THROTTLE_ADDRESS_BASE_DELAY = env.int("THROTTLE_ADDRESS_BASE_DELAY", default=2)  # seconds
+THROTTLE_ADDRESS_MAX_DELAY = env.int("THROTTLE_ADDRESS_MAX_DELAY", default=300)  # seconds
+# An attempt refused by a lock or a delay is not counted again: the delay stated is the real one.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 
 # --- Security headers -----------------------------------------------------------------------------

@@ -83,6 +83,89 @@ def test_the_lock_ends_after_the_cool_off_period(ars):
     assert attempt(ars.username, TEST_PASSWORD).status_code == 302
 
 
+def slowed_address(ip, failures):
+    """`failures` failed logins from `ip`, each on another account (so no pair is locked)."""
+    for n in range(failures):
+        assert fail(f"inconnu-{ip}-{n}", ip) == 200
+
+
+def wait_as_if(seconds):
+    """Move every recorded failure `seconds` into the past, as if that long had passed."""
+    for record in AccessAttempt.objects.all():  # the model is not audited; few rows
+        record.attempt_time -= datetime.timedelta(seconds=seconds)
+        record.save(update_fields=["attempt_time"])
+
+
+def test_many_failures_from_one_address_slow_it_down_progressively(ars, settings):
+    settings.THROTTLE_ADDRESS_FREE_FAILURES = 10
+    settings.THROTTLE_ADDRESS_BASE_DELAY = 120  # minutes on the page: robust to a slow machine
+    settings.THROTTLE_ADDRESS_MAX_DELAY = 480
+    slowed_address("203.0.113.7", 9)
+    # Nine failures on nine accounts: no delay yet (a shared network keeps working).
+    assert attempt(ars.username, TEST_PASSWORD, ip="203.0.113.7").status_code == 302
+    assert fail("inconnu-10", "203.0.113.7") == 200  # the tenth failure
+    # Now even the right password from that address waits, and the page says how long.
+    response = attempt(ars.username, TEST_PASSWORD, ip="203.0.113.7")
+    assert response.status_code == 429
+    text = response.content.decode()
+    assert "Connexions ralenties depuis cette adresse" in text
+    assert "Réessayez dans 2 minutes" in text
+    assert response["Retry-After"] in {"119", "120"}
+    assert not response.cookies.get(settings.SESSION_COOKIE_NAME)
+    # The refused attempt was not counted: waiting the stated delay is enough.
+    wait_as_if(121)
+    assert fail("inconnu-11", "203.0.113.7") == 200  # eleventh failure: the delay doubles
+    response = attempt(ars.username, TEST_PASSWORD, ip="203.0.113.7")
+    assert response.status_code == 429
+    assert "Réessayez dans 4 minutes" in response.content.decode()
+    wait_as_if(100)  # part of the delay: still waiting, for the rest of it only (140 s)
+    response = attempt(ars.username, TEST_PASSWORD, ip="203.0.113.7")
+    assert "Réessayez dans 3 minutes" in response.content.decode()
+    wait_as_if(141)
+    assert fail("inconnu-12", "203.0.113.7") == 200
+    response = attempt(ars.username, TEST_PASSWORD, ip="203.0.113.7")
+    assert "Réessayez dans 8 minutes" in response.content.decode()
+    wait_as_if(481)
+    assert fail("inconnu-13", "203.0.113.7") == 200
+    response = attempt(ars.username, TEST_PASSWORD, ip="203.0.113.7")
+    assert "Réessayez dans 8 minutes" in response.content.decode()  # the maximum
+    # Past the cool-off, the address's failures are forgotten.
+    wait_as_if(settings.AXES_COOLOFF_TIME * 3600 + 1)
+    assert attempt(ars.username, TEST_PASSWORD, ip="203.0.113.7").status_code == 302
+
+
+def test_a_slowed_address_does_not_slow_anyone_elsewhere(ars):
+    slowed_address("203.0.113.8", settings.THROTTLE_ADDRESS_FREE_FAILURES)
+    assert attempt(ars.username, TEST_PASSWORD, ip="203.0.113.8").status_code == 429
+    # The attacker's address is slowed; the account's owner, elsewhere, is not.
+    assert attempt(ars.username, TEST_PASSWORD, ip="198.51.100.20").status_code == 302
+
+
+def test_a_user_locked_on_one_address_can_still_log_in_from_another(ars):
+    fail_until_limit(ars.username, ips=dict.fromkeys(range(10), "192.0.2.30"))
+    response = attempt(ars.username, TEST_PASSWORD, ip="192.0.2.30")
+    assert response.status_code == 429
+    assert "Compte temporairement bloqué" in response.content.decode()
+    assert attempt(ars.username, TEST_PASSWORD, ip="192.0.2.31").status_code == 302
+
+
+def test_the_lockout_page_states_the_remaining_time_of_the_lock(ars):
+    fail_until_limit(ars.username, ips=dict.fromkeys(range(10), "192.0.2.40"))
+    wait_as_if(6 * 60)  # six of the fifteen minutes have passed
+    response = attempt(ars.username, TEST_PASSWORD, ip="192.0.2.40")
+    assert response.status_code == 429
+    assert "Réessayez dans 9 minutes" in response.content.decode()
+
+
+def test_the_delay_is_said_in_seconds_then_minutes():
+    from accounts.throttling import wait_text
+
+    assert wait_text(1) == "1 seconde"
+    assert wait_text(45) == "45 secondes"
+    assert wait_text(120) == "2 minutes"
+    assert wait_text(121) == "3 minutes"  # rounded up: never too early
+
+
 def test_lockout_settings_are_per_account_and_per_address_with_a_cool_off():
     assert settings.AXES_FAILURE_LIMIT <= 10
     # One combined pair: neither the account alone nor the address alone is locked.

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clusters.models import Cluster, DelegationContact, ParticipantRole
-from tests.factories import TEST_PASSWORD, ClusterFactory, add_members
+from tests.factories import TEST_PASSWORD, ClusterFactory, SessionFactory, add_members
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +157,105 @@ def test_export_includes_the_persons_login_records(client, ars):
 def test_export_of_an_unknown_address_is_empty():
     data = export("personne@example.invalid")
     assert data["user_accounts"] == data["delegation_contacts"] == data["audit_entries"] == []
+
+
+# --- The audit trail: entries that mention the person, and deleted contacts ---------------------
+
+
+ACTION_DELETE = LogEntry(action=LogEntry.Action.DELETE).get_action_display()
+
+
+def contact_of(cluster, **values):
+    return DelegationContact.objects.create(
+        membership=add_members(cluster, 1)[0], role=ParticipantRole.IRP, **values
+    )
+
+
+def audit_text(entry) -> str:
+    return (
+        json.dumps(entry.changes, ensure_ascii=False)
+        + json.dumps(entry.serialized_data, ensure_ascii=False)
+        + entry.object_repr
+        + (entry.changes_text or "")
+    )
+
+
+def test_export_includes_audit_entries_that_mention_the_person(ars, cluster):
+    """Entries made by others, about the person's contact (deleted since, or whose e-mail was
+    changed), or naming them in another object's text."""
+    with set_actor(ars):  # someone else makes every change below
+        contact = contact_of(cluster, name="Dominique Leroy", email="d.leroy@example.invalid")
+        contact.phone = "01 40 00 00 00"
+        contact.save()  # an entry about their contact that does not repeat their e-mail
+        old_address = contact_of(cluster, name="Dominique Leroy", email="dleroy@old.invalid")
+        old_address.email = "d.leroy@example.invalid"
+        old_address.save()
+        old_address.delete()  # deleted: only the audit trail still knows it
+        session = SessionFactory(cluster=cluster, key_points="Appeler Dominique Leroy lundi.")
+        other = SessionFactory(cluster=cluster, key_points="Rien à signaler.")
+    other_entries = set(LogEntry.objects.get_for_object(other).values_list("pk", flat=True))
+
+    data = export("d.leroy@example.invalid")
+    entries = data["audit_entries"]
+    assert all(not e["by_this_person"] for e in entries)
+    about_contacts = [e for e in entries if "about_their_contact" in e["why"]]
+    # Created, phone changed (live contact); created, e-mail changed, deleted (the other).
+    assert len(about_contacts) == 5
+    assert [e["action"] for e in about_contacts].count(ACTION_DELETE) == 1
+    [session_entry] = [e for e in entries if e["object_type"] == "session"]
+    assert session_entry["why"] == ["mentions_their_name"]
+    assert "Dominique Leroy" in json.dumps(session_entry["changes"], ensure_ascii=False)
+    assert str(session.pk) == session_entry["changes"]["id"][1]
+    # Another object's entries that do not mention them are not part of it.
+    assert other_entries and not any("Rien à signaler" in json.dumps(e["changes"]) for e in entries)
+
+
+def test_purge_erases_deleted_contacts_from_the_audit_trail(ars, cluster):
+    with set_actor(ars):
+        kept = contact_of(cluster, name="Sacha Bernard", email="sacha@example.invalid")
+        gone = contact_of(
+            cluster, name="Morgane Petit", email="morgane@example.invalid", phone="06 99 88 77 66"
+        )
+        gone.phone = "06 11 22 33 44"
+        gone.save()
+        SessionFactory(
+            cluster=cluster, key_points="Morgane Petit (morgane@example.invalid) et Sacha Bernard."
+        )
+        gone_pk = gone.pk
+        gone.delete()
+    gone_entries = LogEntry.objects.filter(
+        content_type__model="delegationcontact", object_pk=str(gone_pk)
+    )
+    assert gone_entries.count() == 3  # created, changed, deleted
+
+    assert "1 contact(s) supprimé(s) auparavant : valeurs à effacer" in purge("--dry-run")
+    # The dry run erased nothing.
+    assert "Morgane" in "".join(audit_text(e) for e in gone_entries.all())
+
+    assert "1 contact(s) supprimé(s) auparavant : valeurs effacés" in purge()
+    everything = "".join(audit_text(entry) for entry in LogEntry.objects.all())
+    for value in ("Morgane", "Petit", "morgane@", "06 99", "06 11"):
+        assert value not in everything, value
+    # The entries stay (that a contact was created, changed, deleted), without the values...
+    assert gone_entries.count() == 3
+    assert {entry.object_repr for entry in gone_entries.all()} == {"[effacé]"}
+    # ...and a contact still held keeps its history, even where the other one was mentioned.
+    assert "Sacha Bernard" in everything
+    assert LogEntry.objects.get_for_object(kept).get().object_repr.startswith("Sacha Bernard")
+    session_entry = LogEntry.objects.filter(content_type__model="session").get()
+    assert "[effacé] ([effacé]) et Sacha Bernard." in json.dumps(
+        session_entry.changes, ensure_ascii=False
+    )
+    # Run again, nothing left to do.
+    assert "0 contact(s) supprimé(s) auparavant" in purge()
+
+
+def test_purge_erases_mentions_of_expired_contacts_in_other_entries(settings):
+    settings.CONTACT_RETENTION_YEARS = 3
+    cluster, _contact = closed_cluster_with_contact(years_ago(4))
+    notes = "Compte rendu envoyé à Claude.Dupont@example.invalid"  # other case: found too
+    SessionFactory(cluster=cluster, key_points=notes)
+    purge()
+    session_entry = LogEntry.objects.filter(content_type__model="session").get()
+    assert "claude.dupont" not in audit_text(session_entry)
+    assert "Compte rendu envoyé à [effacé]" in audit_text(session_entry)

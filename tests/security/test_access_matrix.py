@@ -200,6 +200,11 @@ MATRIX: dict[str, Route] = {
         get=expect(LOGIN, 405, 405, 405, 405, 405, 405),
         post=expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ),
+    # The idle-timeout warning: how long is left (GET), stay signed in (POST, writes only the
+    # session: tests/accounts/test_session_keep_alive.py proves it).
+    "accounts:session-keep-alive": Route(
+        get=SIGNED_IN, post=expect(LOGIN, 200, 200, 200, 200, 200, 200)
+    ),
     "accounts:password-change": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
     "accounts:password-change-done": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
     # --- Password reset, invitations, notification preferences
