@@ -193,7 +193,8 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Le fichier doit être un CSV ou un XLSX.")
         if upload.size > settings.MAX_UPLOAD_SIZE:
-            raise forms.ValidationError("Ce fichier est trop volumineux.")
+            limit = french.file_size(settings.MAX_UPLOAD_SIZE)
+            raise forms.ValidationError(f"Le fichier dépasse la taille maximale ({limit}).")
         return upload
 
 
