@@ -204,18 +204,23 @@ def main(argv=None) -> None:
     from django.core.management import call_command
     from playwright.sync_api import sync_playwright
 
-    from qvt.launcher import static_files_missing
+    from qvt.launcher import _demo_password, static_files_missing
 
+    # The same demo password as `make run` (kept in .local/), not a new one nobody noted.
+    os.environ.setdefault("DEMO_PASSWORD", _demo_password())
     call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", verbosity=0)
     if static_files_missing(os.environ):
         call_command("collectstatic", "--noinput", verbosity=0)
     port = _free_port()
+    log = devservices.LOCAL_DIR / "screenshots-server.log"  # runserver's request lines
+    log.parent.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
         env=os.environ.copy(),
         stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
