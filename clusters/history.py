@@ -91,7 +91,7 @@ def _related_names(entries) -> dict:
     for model, entry in entries:
         for field, values in _audited_fields(model, entry.changes or {}):
             if field.is_relation and not isinstance(values, dict):
-                ids = {value for value in values if value not in ("None", None, "")}
+                ids = {value for value in values if value not in EMPTY}
                 wanted.setdefault(field.related_model, set()).update(ids)
     names = {}
     for related, ids in wanted.items():

@@ -36,6 +36,7 @@ def home(request):
         participations = Membership.objects.count()
         establishments = Membership.objects.values("establishment").distinct().count()
         clusters_total = sum(wave.cluster_count for wave in context["waves"])
+        context["can_view_programme"] = has_rule(request.user, "programme.view_dashboard")
         context["key_figures"] = [
             {"value": french.number(value), "label": singular if value <= 1 else plural}
             for value, singular, plural in [

@@ -36,6 +36,7 @@ def test_national_home_shows_the_key_figures_before_the_table(client, national):
         ("11", "établissements distincts"),
     ]
     assert page.index('class="fr-summary') < page.index('id="figures-title"')
+    assert 'href="/programme/">Tous les chiffres du programme' in page
 
 
 def test_ars_home_summary_links_to_its_own_sections(client, ars):
