@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint bench services-up services-down
+.PHONY: run test install lint bench screenshots services-up services-down
 
 run: install .env
 	$(BIN)/python -m qvt.launcher
@@ -38,6 +38,11 @@ lint: install
 
 bench: install .env
 	$(BIN)/python -m bench.run
+
+# PNGs of the main pages (1280 px and 375 px wide) and of two reports' first pages, with the demo
+# data, into .local/screenshots/ (ignored by git); needs Chromium and pdftoppm (see .ci/run).
+screenshots: install .env
+	$(BIN)/python -m qvt.devservices run -- $(BIN)/python -m qvt.screenshots
 
 # Start (or reuse) the embedded servers and keep them running; `manage.py` then finds their URLs
 # in .local/services.env. `make services-down` stops them.

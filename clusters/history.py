@@ -33,13 +33,15 @@ def cluster_history(cluster, memberships, *, with_contacts):
     newest = [pk for _timestamp, pk in sorted(matching, reverse=True)[:HISTORY_LIMIT]]
     entries = LogEntry.objects.filter(id__in=newest).select_related("actor").order_by("-timestamp")
     models = {types[model].pk: model for model in (Cluster, Membership, DelegationContact)}
+    entries = [(models[entry.content_type_id], entry) for entry in entries]
+    names = _related_names(entries)
     return [
         {
             "entry": entry,
-            "object": _entry_object(models[entry.content_type_id], entry),
-            "changes": _readable_changes(models[entry.content_type_id], entry.changes or {}),
+            "object": _entry_object(model, entry),
+            "changes": _readable_changes(model, entry.changes or {}, names),
         }
-        for entry in entries
+        for model, entry in entries
     ]
 
 
@@ -61,10 +63,14 @@ SKIPPED_FIELDS = {
 }
 
 
-def _readable_changes(model, changes):
-    """Readable "field: old → new" lines. A changed foreign key is only named (resolving its ids
-    would cost a query per line); many-to-many changes list the objects auditlog recorded."""
-    lines = []
+def _capitalized(label) -> str:
+    """ "référent ARS" -> "Référent ARS" (str.capitalize would lower the acronym)."""
+    label = str(label)
+    return label[:1].upper() + label[1:]
+
+
+def _audited_fields(model, changes):
+    """(field, values) for each change the history shows, in the order recorded."""
     for name, values in changes.items():
         if name in SKIPPED_FIELDS:
             continue
@@ -72,26 +78,67 @@ def _readable_changes(model, changes):
             field = model._meta.get_field(name)
         except FieldDoesNotExist:  # a field removed since the entry was written
             continue
-        label = str(getattr(field, "verbose_name", name)).capitalize()
+        if isinstance(values, dict) or (
+            getattr(field, "concrete", False) and not field.many_to_many
+        ):
+            yield field, values
+
+
+def _related_names(entries) -> dict:
+    """{(related model, str(pk)): name} for every foreign key value of the entries: one query
+    per related model (a referent, an Aract), not one per line."""
+    wanted = {}
+    for model, entry in entries:
+        for field, values in _audited_fields(model, entry.changes or {}):
+            if field.is_relation and not isinstance(values, dict):
+                ids = {value for value in values if value not in EMPTY}
+                wanted.setdefault(field.related_model, set()).update(ids)
+    names = {}
+    for related, ids in wanted.items():
+        valid = [pk for pk in ids if str(pk).isdigit()]
+        for pk, obj in related._default_manager.in_bulk(valid).items():
+            names[(related, str(pk))] = str(obj)
+    return names
+
+
+def _readable_changes(model, changes, names=None):
+    """Readable "Field: old → new" lines: the field's label, choices by their label, foreign keys
+    by the name of the object (from `names`, see _related_names), dates in French order; a
+    change between two empty values is left out. Many-to-many changes list the objects
+    auditlog recorded."""
+    names = names or {}
+    lines = []
+    for field, values in _audited_fields(model, changes):
+        label = _capitalized(getattr(field, "verbose_name", field.name))
         if isinstance(values, dict):  # many-to-many: {"operation", "objects"}
             verb = "ajout" if values.get("operation") == "add" else "retrait"
             lines.append(f"{label} ({verb}) : {', '.join(values.get('objects', []))}")
             continue
-        if not getattr(field, "concrete", False) or field.many_to_many:
-            continue
         if field.is_relation:
-            lines.append(f"{label} modifié(e)")
+            old, new = (_related_value(value, field.related_model, names) for value in values)
+        else:
+            old, new = (_readable_value(value, field) for value in values)
+        if old == new:  # "—" → "—": an empty value saved again, nothing to read
             continue
-        choices = dict(field.choices or [])
-        is_date = field.get_internal_type() == "DateField"
-        old, new = (_readable_value(value, choices, is_date) for value in values)
         lines.append(f"{label} : {old} → {new}")
     return lines
 
 
-def _readable_value(value, choices, is_date):
-    if value in ("None", None, ""):
+EMPTY = ("None", None, "")
+
+
+def _related_value(value, related, names) -> str:
+    if value in EMPTY:
         return "—"
-    if is_date and len(value) == 10:  # "2026-02-01" -> "01/02/2026"
+    return names.get((related, str(value)), "(supprimé)")
+
+
+def _readable_value(value, field) -> str:
+    if value in EMPTY:
+        return "—"
+    kind = field.get_internal_type()
+    if kind == "BooleanField":
+        return {"True": "oui", "False": "non"}.get(str(value), str(value))
+    if kind == "DateField" and len(value) == 10:  # "2026-02-01" -> "01/02/2026"
         return "/".join(reversed(value.split("-")))
-    return str(choices.get(value, value))
+    return str(dict(field.choices or []).get(value, value))

@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
 
+from qvt.french import file_size
+
 # Real extracts weigh about 30 MB (60 MB with geolocation lines): above the site-wide limit.
 
 
@@ -29,8 +31,8 @@ class FinessImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.FINESS_MAX_UPLOAD_SIZE:
-            limit = settings.FINESS_MAX_UPLOAD_SIZE // (1024 * 1024)
-            raise forms.ValidationError(f"Le fichier dépasse la taille maximale de {limit} Mo.")
+            limit = file_size(settings.FINESS_MAX_UPLOAD_SIZE)
+            raise forms.ValidationError(f"Le fichier dépasse la taille maximale ({limit}).")
         upload.seek(0)
         start = upload.read(64).removeprefix(b"\xef\xbb\xbf")
         upload.seek(0)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.rules import check_rule, has_rule, rule_required
 from clusters.models import SessionTool, Theme, Wave
-from qvt import charts
+from qvt import charts, french
 
 from . import exports, services
 from .forms import SessionToolForm, ThemeForm, WaveForm
@@ -77,10 +77,34 @@ def dashboard(request):
             regions=summary["by_region"],
         ),
         "legend": charts.legend_classes(summary["by_region"]),
+        "key_figures": key_figures(summary["total"]),
         "sections": _sections(tables),
         "region_table": next(t for t in tables if t["key"] == "by_region"),
     }
     return render(request, "programme/programme_dashboard.html", context)
+
+
+# The totals shown first, as tiles: key of the summary's total, singular, plural.
+KEY_FIGURES = [
+    ("clusters", "cluster", "clusters"),
+    ("regions", "région", "régions"),
+    ("participations", "participation d'établissement", "participations d'établissements"),
+    ("establishments", "établissement distinct", "établissements distincts"),
+    ("sessions", "séance tenue", "séances tenues"),
+    ("experiments", "expérimentation", "expérimentations"),
+    ("monographs_published", "monographie publiée", "monographies publiées"),
+]
+
+
+def key_figures(total: dict) -> list[dict]:
+    """The totals as tiles: the number (French spacing) and the noun agreeing with it."""
+    return [
+        {
+            "value": french.number(total.get(key) or 0),
+            "label": singular if (total.get(key) or 0) <= 1 else plural,
+        }
+        for key, singular, plural in KEY_FIGURES
+    ]
 
 
 # Breakdown key -> (chart title, column of the label, column of the value, unit); the chart's
@@ -111,7 +135,14 @@ def _sections(tables) -> list[dict]:
             rows=[(str(row[label]), row[value]) for row in rows],
             unit=unit,
         )
-        sections.append({"title": title, "svg": svg, "table": table})
+        sections.append(
+            {
+                "title": title,
+                "anchor": "section-" + table["key"].replace("_", "-"),
+                "svg": svg,
+                "table": table,
+            }
+        )
     return sections
 
 
@@ -162,7 +193,8 @@ class ImportForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Le fichier doit être un CSV ou un XLSX.")
         if upload.size > settings.MAX_UPLOAD_SIZE:
-            raise forms.ValidationError("Ce fichier est trop volumineux.")
+            limit = french.file_size(settings.MAX_UPLOAD_SIZE)
+            raise forms.ValidationError(f"Le fichier dépasse la taille maximale ({limit}).")
         return upload
 
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import environ
+
 from qvt import devservices
 
 PASSWORD_FILE = devservices.LOCAL_DIR / "demo-password"
@@ -33,7 +35,12 @@ def main() -> None:
     python = sys.executable
     children = []
     try:
-        for command in (["migrate", "--noinput"], ["seed_demo"]):
+        commands = [["migrate", "--noinput"], ["seed_demo"]]
+        if static_files_missing(env):
+            # DEBUG off (production settings): WhiteNoise serves the collected files only.
+            print("Collecte des fichiers statiques (DEBUG désactivé)…", flush=True)
+            commands.insert(0, ["collectstatic", "--noinput", "--verbosity", "0"])
+        for command in commands:
             subprocess.run([python, "manage.py", *command], env=env, check=True)
         celery = str(Path(python).with_name("celery"))
         children.append(
@@ -73,6 +80,13 @@ def main() -> None:
         for child in children:
             child.wait(timeout=20)
         devservices.down(postgres=started.postgres, redis=started.redis)
+
+
+def static_files_missing(env, root: Path = devservices.ROOT) -> bool:
+    """Whether the settings run with DEBUG off while static files were never collected: then
+    runserver serves none and WhiteNoise's manifest storage fails on the first page."""
+    debug = environ.Env.parse_value(env.get("DEBUG") or "False", bool)
+    return not debug and not (root / "staticfiles" / "staticfiles.json").exists()
 
 
 def _demo_password() -> str:

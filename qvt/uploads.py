@@ -3,7 +3,8 @@
 import zipfile
 
 from django.conf import settings
-from django.template.defaultfilters import filesizeformat
+
+from qvt.french import file_size
 
 
 def zip_bomb_refusal(file) -> str | None:
@@ -28,6 +29,6 @@ def zip_bomb_refusal(file) -> str | None:
     if expanded > settings.UPLOAD_ZIP_MAX_EXPANDED_SIZE:
         return (
             "Ce fichier est trop volumineux une fois décompressé "
-            f"({filesizeformat(settings.UPLOAD_ZIP_MAX_EXPANDED_SIZE)} au plus)."
+            f"({file_size(settings.UPLOAD_ZIP_MAX_EXPANDED_SIZE)} au plus)."
         )
     return None

@@ -15,6 +15,7 @@ from clusters.models import Cluster, Membership, PhaseChange, Session, Wave
 from clusters.views import _memberships, _visible_cluster
 from establishments.models import LegalStatus, Sector
 from experiments.models import Experiment, MonographTransition
+from qvt import french
 
 # --- Home ----------------------------------------------------------------------------------------
 
@@ -26,14 +27,28 @@ def home(request):
     clusters = Cluster.objects.visible_to(request.user)
     context = {"title": "Tableau de bord"}
     if roles.sees_everything:
-        context["waves"] = Wave.objects.annotate(
-            cluster_count=Count("clusters", distinct=True),
-            region_count=Count("clusters__region", distinct=True),
-        ).filter(cluster_count__gt=0)
-        context["participation_count"] = Membership.objects.count()
-        context["establishment_count"] = (
-            Membership.objects.values("establishment").distinct().count()
+        context["waves"] = list(
+            Wave.objects.annotate(
+                cluster_count=Count("clusters", distinct=True),
+                region_count=Count("clusters__region", distinct=True),
+            ).filter(cluster_count__gt=0)
         )
+        participations = Membership.objects.count()
+        establishments = Membership.objects.values("establishment").distinct().count()
+        clusters_total = sum(wave.cluster_count for wave in context["waves"])
+        context["can_view_programme"] = has_rule(request.user, "programme.view_dashboard")
+        context["key_figures"] = [
+            {"value": french.number(value), "label": singular if value <= 1 else plural}
+            for value, singular, plural in [
+                (clusters_total, "cluster", "clusters"),
+                (
+                    participations,
+                    "participation d'établissement",
+                    "participations d'établissements",
+                ),
+                (establishments, "établissement distinct", "établissements distincts"),
+            ]
+        ]
     if roles.ars_region_ids or roles.aract_region_ids:
         today = timezone.localdate()
         # One GROUP BY, not a loop over every cluster of the region.
@@ -76,7 +91,26 @@ def home(request):
                 .select_related("cluster")
                 .order_by("held_on")[:10]
             )
+    context["summary"] = _home_summary(context)
     return render(request, "home.html", context)
+
+
+def _home_summary(context) -> list[tuple[str, str]]:
+    """The sections the home page shows, as (anchor, label) for its summary (sommaire)."""
+    sections = []
+    if "waves" in context:
+        sections += [
+            ("figures-title", "Chiffres clés"),
+            ("programme-title", "Le programme par vague"),
+        ]
+    if "status_counts" in context:
+        sections += [
+            ("status-title", "Clusters de ma région par statut"),
+            ("clusters-title", "Clusters en cours"),
+        ]
+    if "next_sessions" in context:
+        sections.append(("sessions-title", "Mes prochaines séances"))
+    return sections
 
 
 # --- Cluster page --------------------------------------------------------------------------------

@@ -5,12 +5,14 @@ import datetime
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clusters import services
 from clusters.history import HISTORY_LIMIT
-from clusters.models import DelegationContact, Membership, Phase
-from establishments.models import LegalStatus
+from clusters.models import Cluster, DelegationContact, Membership, Phase
+from establishments.models import LegalStatus, Organisation
 from experiments.models import Experiment, Monograph
 from experiments.services import monograph_transition
 from tests.factories import EstablishmentFactory, SessionFactory, add_members
@@ -142,6 +144,49 @@ def test_the_history_says_who_changed_what_and_when(client, ars, cluster):
     assert str(ars) in history
 
 
+def test_history_lines_name_the_field_and_both_values(client, ars, cluster):
+    """Labels with a capital (acronyms kept), choices by their label, foreign keys by name,
+    dates in French order; empty-to-empty changes are left out."""
+    other_aract = Organisation.objects.create(
+        kind="aract", name="Aract Île-de-France bis", region=cluster.region
+    )
+    first_aract = cluster.aract
+    cluster.ars_referent = ars
+    cluster.aract = other_aract
+    cluster.status = Cluster.Status.CONSTITUE
+    cluster.constituted_on = datetime.date(2026, 3, 1)
+    cluster.save()
+    membership = add_members(cluster, 1)[0]
+    membership.withdrawal_reason = ""  # "" -> "": saved again, not a change to show
+    membership.phase = Phase.DIAGNOSTIC
+    membership.save()
+    client.force_login(ars)
+    history = page_of(client, cluster)
+    history = history[history.index("Historique des modifications") :]
+    assert f"Référent ARS : — → {ars}" in history
+    assert f"Aract : {first_aract} → Aract Île-de-France bis" in history
+    assert "Statut : Brouillon → Constitué" in history
+    assert "Date de constitution : — → 01/03/2026" in history
+    assert "Phase : Cadrage → Diagnostic" in history
+    assert "modifié(e)" not in history
+    assert "— → —" not in history
+    assert "Motif du retrait" not in history
+
+
+def test_the_history_costs_one_query_per_kind_of_related_object(ars, cluster):
+    from clusters.history import cluster_history
+
+    for number in range(3):
+        cluster.ars_referent = ars if number % 2 == 0 else None
+        cluster.save()
+    memberships = list(cluster.memberships.all())
+    with CaptureQueriesContext(connection) as queries:
+        history = cluster_history(cluster, memberships, with_contacts=True)
+    # content types (cached after the first call), ids, entries with actors, the users named
+    assert len(queries) <= 4
+    assert any(f"Référent ARS : — → {ars}" in line for item in history for line in item["changes"])
+
+
 def test_the_history_shows_the_newest_changes_first_up_to_its_limit(client, ars, cluster):
     for number in range(1, HISTORY_LIMIT + 2):  # after the creation, 51 renamings
         cluster.name = f"Nom {number:02d}"
@@ -186,10 +231,16 @@ def test_the_page_query_count_is_the_same_for_5_and_50_members(
                     changed_on=datetime.date(2026, 4, 1),
                 )
 
-    for total in (5, 50):
+    aracts = list(Organisation.objects.filter(kind="aract"))[:2]
+    for number, total in enumerate((5, 50)):
         grow_to(total)
+        # The newest entry names an Aract at both sizes (the creation's falls out of the
+        # 50 newest entries at the larger size).
+        cluster.aract = aracts[number % len(aracts)]
+        cluster.save()
         # session, user, roles, cluster, themes, facilitators, memberships (with establishments,
         # categories and monographs), experiments, [contacts], sessions, phase changes,
-        # monograph transitions, the newest audit entries' ids, those entries (with actors)
-        with django_assert_num_queries(14 if persona == "ars" else 13):
+        # monograph transitions, the newest audit entries' ids, those entries (with actors),
+        # the objects their foreign keys name (one query per model: here the Aract)
+        with django_assert_num_queries(15 if persona == "ars" else 14):
             client.get(url)

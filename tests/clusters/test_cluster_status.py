@@ -80,3 +80,11 @@ def test_another_regions_cluster_status_answers_404(client, ars_other_region, cl
     client.force_login(ars_other_region)
     assert client.get(confirm_url(cluster, "constitue")).status_code == 404
     assert transition(client, cluster, "constitue").status_code == 404
+
+
+def test_the_confirmation_page_names_the_current_and_the_new_status(client, ars, cluster):
+    add_members(cluster, 5)
+    client.force_login(ars)
+    page = unescape(client.get(confirm_url(cluster, "constitue")).content.decode())
+    assert "passera du statut « Brouillon » au statut « Constitué »" in page
+    assert "au statut suivant" not in page

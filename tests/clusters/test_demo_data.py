@@ -1,9 +1,12 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
 from accounts.models import User
 from clusters.models import Cluster, Membership, Session
 from experiments.models import Experiment, Indicator, Monograph
+from web.management.commands.seed_demo import KINDS
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +26,15 @@ def test_seed_demo_builds_the_published_programme_and_is_idempotent(monkeypatch)
     monkeypatch.setenv("DEMO_PASSWORD", "demo-password-for-tests")
     call_command("seed_demo", verbosity=0)
     first = counts()
-    call_command("seed_demo", verbosity=0)
+    output = io.StringIO()
+    call_command("seed_demo", verbosity=0, stdout=output)
     assert counts() == first
+    # One summary line per kind of object (nothing created the second time), then the logins.
+    lines = output.getvalue().splitlines()
+    assert [line.split(" : ")[0] for line in lines[: len(KINDS)]] == [k for k, _m in KINDS]
+    assert f"Clusters : 0 créé(s), {first['clusters']} au total" in lines
+    assert lines[len(KINDS)].startswith("Comptes de démonstration : ars-11, aract-11")
+    assert not any(line.startswith("{") for line in lines)  # no JSON log line in between
 
     for code, clusters, regions, participations in [("2016", 12, 11, 80), ("2017", 17, 13, 110)]:
         wave_clusters = Cluster.objects.filter(wave__code=code)

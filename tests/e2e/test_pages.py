@@ -2,6 +2,8 @@
 is validated at the end of the session); error pages are French; the cluster form works with
 the keyboard alone."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -134,3 +136,27 @@ def test_the_cluster_form_works_with_the_keyboard_alone(page, db):
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert").filter(has_text="Le formulaire contient")).to_have_count(0)
     expect(page.get_by_text("est enregistré")).to_be_visible()
+
+
+def test_an_invalid_cluster_form_shows_the_error_summary_and_focuses_it(page, db):
+    WaveFactory(code="2032", name="Vague 2032")
+    user = ars_user("11", username="ars-e2e-invalid")
+    log_in(page, user.username, TEST_PASSWORD)
+    page.goto("/clusters/nouveau/")
+    page.get_by_label("Nom", exact=True).fill("Cluster sans vague")
+    page.get_by_role("button", name="Enregistrer le cluster").click()
+    # The page comes back with the summary focused (screen readers announce it first).
+    summary = page.get_by_role("alert").filter(has_text="Le formulaire contient")
+    expect(summary).to_be_focused()
+    links = summary.get_by_role("link")
+    assert links.count() >= 2  # the wave and the themes are missing
+    expect(links.filter(has_text="Vague")).to_have_count(1)
+    # The field shows its own DSFR error message, tied to the select it describes.
+    wave = page.get_by_label("Vague")
+    expect(wave).to_have_attribute("aria-describedby", re.compile(r"messages"))
+    expect(page.locator(".fr-select-group--error .fr-message--error")).to_be_visible()
+    # A summary link moves the focus to its field; the name typed is kept.
+    links.filter(has_text="Vague").click()
+    expect(wave).to_be_focused()
+    expect(page.get_by_label("Nom", exact=True)).to_have_value("Cluster sans vague")
+    assert_accessible(page)

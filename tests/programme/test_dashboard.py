@@ -49,6 +49,40 @@ def test_ars_staff_get_the_same_page_for_their_region_only(client, programme, ar
     assert '<th scope="row">Total</th><td>2</td><td>1</td><td>10</td><td>9</td>' in page
 
 
+def test_the_page_opens_with_a_summary_and_the_key_figures(client, programme, national):
+    page = get_page(client, national)
+    summary = re.search(r'<nav class="fr-summary".*?</nav>', page, flags=re.S).group(0)
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    # The summary comes first, each of its links reaches a heading of the page.
+    assert page.index('class="fr-summary"') < page.index('id="key-figures-title"')
+    assert targets[:2] == ["key-figures-title", "waves-title"] and "exports-title" in targets
+    for target in targets:
+        assert re.search(rf'<h2 id="{target}">', page), target
+    # Key figures (the totals of the conftest's programme) come before any table, as tiles.
+    key_figures = page[page.index('id="key-figures-title"') : page.index('id="waves-title"')]
+    tiles = re.findall(
+        r'fr-tile__title">([^<]+)</p>\s*<p class="fr-tile__desc">([^<]+)</p>', key_figures
+    )
+    assert tiles[:4] == [
+        ("3", "clusters"),
+        ("2", "régions"),
+        ("15", "participations d&#x27;établissements"),
+        ("14", "établissements distincts"),
+    ]
+    assert "<table" not in key_figures
+
+
+def test_key_figures_agree_with_their_number():
+    from programme.views import key_figures
+
+    figures = key_figures({"clusters": 1, "regions": 0, "participations": 12345})
+    assert figures[:3] == [
+        {"value": "1", "label": "cluster"},
+        {"value": "0", "label": "région"},
+        {"value": "12\u202f345", "label": "participations d'établissements"},
+    ]
+
+
 def test_wave_filter(client, programme, national):
     page = get_page(client, national, vague="2031")
     assert '<th scope="row">Total</th><td>1</td><td>1</td><td>5</td><td>5</td>' in page
@@ -65,8 +99,12 @@ def test_every_chart_is_accessible_and_has_a_data_table(client, programme, natio
         assert 'role="img"' in svg
         ids = re.search(r'aria-labelledby="([^"]+)"', svg).group(1).split()
         assert f'<title id="{ids[0]}">' in svg and f'<desc id="{ids[1]}">' in svg
-    figures = re.findall(r"<figure.*?</figure>\s*<div class=\"fr-table", page, flags=re.S)
-    assert len(figures) == 8  # each chart is followed by its table
+    # Each chart is followed by its data table, folded in an accordion.
+    folded = r'<figure.*?</figure>\s*<section class="fr-accordion[^"]*">.*?aria-controls="([^"]+)"'
+    controls = re.findall(folded, page, flags=re.S)
+    assert len(controls) == 8
+    for target in controls:
+        assert re.search(rf'<div class="fr-collapse" id="{target}">\s*<div class="fr-table">', page)
     assert "<script" not in "".join(charts)
 
 

@@ -1,7 +1,13 @@
+import io
+import zipfile
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template
 
+from establishments.forms import FinessImportForm
 from qvt.french import count, de, file_size
+from qvt.uploads import zip_bomb_refusal
 
 
 @pytest.mark.parametrize(
@@ -49,3 +55,20 @@ def test_the_filters_need_no_load_in_templates():
     template = Template('{{ n|count:"cluster" }} — {{ name|de }} — {{ size|file_size }}')
     rendered = template.render(Context({"n": 0, "name": "ESAT X", "size": 10 * 1024 * 1024}))
     assert rendered == "Aucun cluster — d&#x27;ESAT X — 10 Mo"  # escaped like any text
+
+
+def test_upload_limits_read_in_french_units(settings):
+    """Every size the application prints goes through file_size: "10 Mo", never "10,0 Mio"."""
+
+    settings.UPLOAD_ZIP_MAX_EXPANDED_SIZE = 10 * 1024 * 1024
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        zipped.writestr("big.xml", b"0" * (11 * 1024 * 1024))
+    archive.seek(0)
+    assert "(10 Mo au plus)" in zip_bomb_refusal(archive)
+
+    settings.FINESS_MAX_UPLOAD_SIZE = 1536
+    upload = SimpleUploadedFile("finess.csv", b"x" * 2048, content_type="text/csv")
+    form = FinessImportForm(data={}, files={"file": upload})
+    assert not form.is_valid()
+    assert "Le fichier dépasse la taille maximale (1,5 ko)." in form.errors["file"]

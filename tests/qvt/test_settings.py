@@ -132,3 +132,14 @@ def test_the_production_image_installs_only_the_runtime_requirements():
     assert "requirements-dev" not in dockerfile
     assert "collectstatic" in dockerfile
     assert "DATABASE_URL" not in dockerfile  # collectstatic needs no (fake) database
+
+
+def test_make_run_collects_static_files_only_when_production_settings_lack_them(tmp_path):
+    from qvt.launcher import static_files_missing
+
+    assert static_files_missing({"DEBUG": "False"}, tmp_path)
+    assert static_files_missing({}, tmp_path)  # DEBUG defaults to off, as in the settings
+    assert not static_files_missing({"DEBUG": "True"}, tmp_path)  # runserver serves them
+    (tmp_path / "staticfiles").mkdir()
+    (tmp_path / "staticfiles" / "staticfiles.json").write_text("{}")
+    assert not static_files_missing({"DEBUG": "False"}, tmp_path)
