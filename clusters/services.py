@@ -187,8 +187,9 @@ def cluster_withdraw_member(
 ) -> Membership:
     """Withdraw a member. Leaving a running cluster under MIN_MEMBERS needs
     `confirm_under_minimum` (the refusal has code "under_minimum")."""
+    # Lock the cluster: two withdrawals at once must both see the count they leave.
     Cluster.objects.select_for_update().filter(pk=membership.cluster_id).first()
-    membership = Membership.objects.select_related("cluster").get(pk=membership.pk)
+    membership.refresh_from_db()
     if membership.withdrawn_on is not None:
         raise ValidationError("Cet établissement s'est déjà retiré du cluster.")
     if withdrawn_on < membership.joined_on:
@@ -206,8 +207,10 @@ def cluster_withdraw_member(
     return membership
 
 
+@transaction.atomic
 def membership_set_joined_on(*, membership: Membership, joined_on: datetime.date, by) -> Membership:
     """Correct a member's entry date (e.g. back to the kickoff session it attended)."""
+    membership.refresh_from_db()
     if joined_on > timezone.localdate():
         raise ValidationError({"joined_on": "La date d'entrée ne peut pas être dans le futur."})
     if membership.withdrawn_on is not None and joined_on > membership.withdrawn_on:

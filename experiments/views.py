@@ -182,8 +182,9 @@ def measurement_create(request, pk):
     if request.method == "POST" and replace:
         # Confirmed: bind the form to the measurement it replaces (its own date is then free).
         existing = services.measurement_at(indicator, _posted_date(request))
-    form = MeasurementForm(request.POST or None, instance=existing, indicator=indicator)
-    if request.method == "POST":
+    data = request.POST if request.method == "POST" else None
+    form = MeasurementForm(data, instance=existing, indicator=indicator)
+    if data is not None:
         if form.is_valid():
             try:
                 services.measurement_record(
