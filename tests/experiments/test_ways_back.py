@@ -82,19 +82,20 @@ def test_correcting_a_measurement_onto_another_date_is_refused(indicator, measur
 def test_posting_an_existing_date_asks_before_replacing(client, aract, indicator, measurement):
     client.force_login(aract)
     url = reverse("experiments:measurement-create", args=[indicator.pk])
-    response = client.post(url, {"measured_on": "2026-06-01", "value": "6"})
+    response = client.post(url, {"measured_on": "2026-06-01", "value": "6.5"})
     page = response.content.decode()
     assert response.status_code == 200
     assert "Une mesure existe déjà au 01/06/2026" in page
     assert "Remplacer la mesure" in page
+    assert 'name="value" value="6.5"' in page  # not the French "6,5" the field would refuse
     measurement.refresh_from_db()
     assert measurement.value == 9  # nothing written before the confirmation
     assert not audit_entries(measurement, LogEntry.Action.UPDATE).exists()
 
-    response = client.post(url, {"measured_on": "2026-06-01", "value": "6", "replace": "1"})
+    response = client.post(url, {"measured_on": "2026-06-01", "value": "6.5", "replace": "1"})
     assert response.status_code == 302
     measurement.refresh_from_db()
-    assert measurement.value == 6
+    assert measurement.value == Decimal("6.5")
     assert Measurement.objects.count() == 1
     assert audit_entries(measurement, LogEntry.Action.UPDATE).exists()
 
