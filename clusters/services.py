@@ -64,7 +64,7 @@ def transition_refusal(cluster: Cluster, target: str) -> str | None:
     if target in (Status.CONSTITUE, Status.EN_COURS):
         missing = constitution_missing(cluster)
         if missing:
-            verb = "être constitué" if target == Status.CONSTITUE else "démarrer"
+            verb = "encore être constitué" if target == Status.CONSTITUE else "démarrer"
             return f"Le cluster ne peut pas {verb} : " + " ".join(missing)
     return None
 
