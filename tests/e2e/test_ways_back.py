@@ -85,7 +85,7 @@ def test_ars_ways_back(page, world):
     page.get_by_role("button", name="Confirmer le retrait").click()
     expect(page.get_by_text("Cochez la case pour confirmer le retrait.").first).to_be_visible()
     assert_accessible(page)
-    page.get_by_text("Je confirme le retrait malgré le nombre de membres insuffisant").click()
+    page.locator("label[for=id_confirm]").click()  # the error summary repeats the label
     page.get_by_role("button", name="Confirmer le retrait").click()
     expect(page.get_by_text("est enregistré")).to_be_visible()
     page.goto(f"/clusters/{running.pk}/")
@@ -103,7 +103,7 @@ def test_facilitator_ways_back(page, world):
     page.get_by_role("button", name="Enregistrer la phase").click()
     expect(page.get_by_text("en sautant au moins une étape").first).to_be_visible()
     assert_accessible(page)
-    page.get_by_text("Je confirme ce changement de plusieurs phases").click()
+    page.locator("label[for=id_confirm]").click()
     page.get_by_role("button", name="Enregistrer la phase").click()
     expect(page.get_by_text("est en phase « Évaluation »")).to_be_visible()
 
