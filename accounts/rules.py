@@ -98,6 +98,8 @@ RULES = {
     "clusters.view_cluster": reads_the_cluster,
     "clusters.add_cluster": is_ars_staff,
     "clusters.change_cluster": is_ars_of_its_region,
+    # Only a draft without sessions (clusters/services.py: cluster_delete_refusal).
+    "clusters.delete_cluster": is_ars_of_its_region,
     "clusters.facilitate_cluster": is_its_facilitator,
     # Personal data and confidential session content: the region's own staff, never national.
     "clusters.view_contacts": is_staff_of_its_region,
@@ -172,6 +174,7 @@ ROLE_ACTIONS = [
     ("Lire les clusters des autres régions", "clusters.view_cluster", "other"),
     ("Enregistrer un cluster", "clusters.add_cluster", None),
     ("Modifier un cluster, ses membres, son statut", "clusters.change_cluster", "own"),
+    ("Supprimer un cluster brouillon sans séance", "clusters.delete_cluster", "own"),
     ("Saisir séances, phases (cluster suivi)", "clusters.facilitate_cluster", "facilitated"),
     ("Lire contacts et contenu confidentiel", "clusters.view_contacts", "own"),
     ("Modifier les contacts de délégation", "clusters.change_contacts", "facilitated"),

@@ -164,9 +164,24 @@ class WithdrawForm(forms.Form):
         error_messages={"required": "Indiquez le motif du retrait."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, under_minimum_warning: str | None = None, **kwargs):
         kwargs.setdefault("initial", {"withdrawn_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+        if under_minimum_warning:
+            self.fields["confirm"] = forms.BooleanField(
+                label="Je confirme le retrait malgré le nombre de membres insuffisant",
+                required=True,
+                error_messages={"required": "Cochez la case pour confirmer le retrait."},
+            )
+
+
+class JoinedOnForm(forms.Form):
+    joined_on = forms.DateField(
+        label="Date d'entrée dans le cluster",
+        widget=DateInput(),
+        help_text="Par exemple la date de la séance de lancement à laquelle il a participé.",
+        error_messages={"required": "Indiquez la date d'entrée.", "invalid": "Date invalide."},
+    )
 
 
 class ContactForm(forms.ModelForm):

@@ -194,6 +194,12 @@ class MembershipQuerySet(RegionScopedQuerySet):
     def active(self):
         return self.filter(withdrawn_on__isnull=True)
 
+    def active_on(self, day):
+        """Members on `day`: joined on or before it, not withdrawn by then."""
+        return self.filter(joined_on__lte=day).filter(
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day)
+        )
+
 
 class Membership(models.Model):
     """An establishment's participation in a cluster.
@@ -245,6 +251,10 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_on is None
+
+    def is_active_on(self, day) -> bool:
+        """A member on `day` (MembershipQuerySet.active_on, in Python)."""
+        return self.joined_on <= day and (self.withdrawn_on is None or self.withdrawn_on > day)
 
 
 class DelegationContact(models.Model):

@@ -60,10 +60,12 @@ def transition_refusal(cluster: Cluster, target: str) -> str | None:
             f"Un cluster au statut « {cluster.get_status_display()} » ne peut pas passer au "
             f"statut « {Status(target).label} »."
         )
-    if target == Status.CONSTITUE:
+    # Re-checked at every step: members may have withdrawn since the cluster was constituted.
+    if target in (Status.CONSTITUE, Status.EN_COURS):
         missing = constitution_missing(cluster)
         if missing:
-            return "Le cluster ne peut pas encore être constitué : " + " ".join(missing)
+            verb = "encore être constitué" if target == Status.CONSTITUE else "démarrer"
+            return f"Le cluster ne peut pas {verb} : " + " ".join(missing)
     return None
 
 
@@ -117,6 +119,14 @@ def membership_refusal(cluster: Cluster, establishment: Establishment) -> str | 
     return None
 
 
+def default_joined_on(cluster: Cluster) -> datetime.date:
+    """A member added before the first session joins at the cluster's launch date (the kickoff
+    session counts it present); later, on the day it is added."""
+    if cluster.starts_on and not cluster.sessions.exists():
+        return cluster.starts_on
+    return timezone.localdate()
+
+
 @transaction.atomic
 def cluster_add_member(
     *, cluster: Cluster, establishment: Establishment, by, joined_on: datetime.date | None = None
@@ -133,7 +143,7 @@ def cluster_add_member(
                 cluster=cluster,
                 establishment=establishment,
                 wave_id=cluster.wave_id,
-                joined_on=joined_on or timezone.localdate(),
+                joined_on=joined_on or default_joined_on(cluster),
             )
     except IntegrityError as error:
         raise ValidationError(_integrity_message(error)) from error
@@ -150,20 +160,106 @@ def _integrity_message(error: IntegrityError) -> str:
     raise error
 
 
+def withdrawal_leaves_too_few(membership: Membership) -> str | None:
+    """The warning to confirm when withdrawing `membership` leaves its running cluster under
+    MIN_MEMBERS active members, or None."""
+    cluster = membership.cluster
+    if cluster.status != Status.EN_COURS or not membership.is_active:
+        return None
+    remaining = active_member_count(cluster) - 1
+    if remaining >= MIN_MEMBERS:
+        return None
+    return (
+        f"Après ce retrait, le cluster en cours ne comptera plus que {remaining} "
+        f"établissement{'s' if remaining > 1 else ''} membre{'s' if remaining > 1 else ''} "
+        f"actif{'s' if remaining > 1 else ''} (il en faut au moins {MIN_MEMBERS})."
+    )
+
+
 @transaction.atomic
 def cluster_withdraw_member(
-    *, membership: Membership, by, withdrawn_on: datetime.date, reason: str
+    *,
+    membership: Membership,
+    by,
+    withdrawn_on: datetime.date,
+    reason: str,
+    confirm_under_minimum: bool = False,
 ) -> Membership:
+    """Withdraw a member. Leaving a running cluster under MIN_MEMBERS needs
+    `confirm_under_minimum` (the refusal has code "under_minimum")."""
+    # Lock the cluster: two withdrawals at once must both see the count they leave.
+    Cluster.objects.select_for_update().filter(pk=membership.cluster_id).first()
+    membership.refresh_from_db()
     if membership.withdrawn_on is not None:
         raise ValidationError("Cet établissement s'est déjà retiré du cluster.")
     if withdrawn_on < membership.joined_on:
         raise ValidationError(
             {"withdrawn_on": "La date de retrait ne peut pas précéder la date d'entrée."}
         )
+    warning = withdrawal_leaves_too_few(membership)
+    if warning and not confirm_under_minimum:
+        raise ValidationError(
+            warning + " Confirmez le retrait pour l'enregistrer.", code="under_minimum"
+        )
     membership.withdrawn_on = withdrawn_on
     membership.withdrawal_reason = reason
     membership.save(update_fields=["withdrawn_on", "withdrawal_reason"])
     return membership
+
+
+@transaction.atomic
+def membership_set_joined_on(*, membership: Membership, joined_on: datetime.date, by) -> Membership:
+    """Correct a member's entry date (e.g. back to the kickoff session it attended)."""
+    membership.refresh_from_db()
+    if joined_on > timezone.localdate():
+        raise ValidationError({"joined_on": "La date d'entrée ne peut pas être dans le futur."})
+    if membership.withdrawn_on is not None and joined_on > membership.withdrawn_on:
+        raise ValidationError(
+            {"joined_on": "La date d'entrée ne peut pas suivre la date de retrait."}
+        )
+    first_attended = (
+        Session.objects.filter(attendances__membership=membership)
+        .order_by("held_on")
+        .values_list("held_on", flat=True)
+        .first()
+    )
+    if first_attended and joined_on > first_attended:
+        raise ValidationError(
+            {
+                "joined_on": (
+                    "L'établissement a assisté à la séance du "
+                    f"{first_attended:%d/%m/%Y} : sa date d'entrée ne peut pas être postérieure."
+                )
+            }
+        )
+    membership.joined_on = joined_on
+    membership.save(update_fields=["joined_on"])
+    return membership
+
+
+def cluster_delete_refusal(cluster: Cluster) -> str | None:
+    """Why `cluster` may not be deleted, in French, or None: only a draft without sessions."""
+    if cluster.status != Status.BROUILLON:
+        return (
+            f"Seul un cluster au statut « Brouillon » peut être supprimé ; celui-ci est "
+            f"« {cluster.get_status_display()} »."
+        )
+    if cluster.sessions.exists():
+        return "Ce cluster a déjà des séances : il ne peut plus être supprimé."
+    return None
+
+
+@transaction.atomic
+def cluster_delete(*, cluster: Cluster, by) -> None:
+    """Delete a draft cluster and its memberships (each deletion is in the audit log)."""
+    cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    refusal = cluster_delete_refusal(cluster)
+    if refusal:
+        raise ValidationError(refusal)
+    # One by one, not a bulk delete: django-auditlog records each row's deletion.
+    for membership in cluster.memberships.all():
+        membership.delete()
+    cluster.delete()
 
 
 # --- Registering a cluster and its delegation contacts (ARS staff) ----------------------------
@@ -254,14 +350,41 @@ def contact_delete(*, contact, by) -> None:
     contact.delete()
 
 
+def phase_jump(membership: Membership, phase: str) -> str | None:
+    """The warning to confirm when `phase` is more than one step away from the current one."""
+    values = Phase.values
+    if phase not in values or abs(values.index(phase) - values.index(membership.phase)) <= 1:
+        return None
+    return (
+        f"{membership.establishment.short_name} passerait de la phase "
+        f"« {Phase(membership.phase).label} » à la phase « {Phase(phase).label} » "
+        "en sautant au moins une étape."
+    )
+
+
 @transaction.atomic
 def membership_set_phase(
-    *, membership: Membership, phase: str, by, changed_on: datetime.date, comment: str = ""
+    *,
+    membership: Membership,
+    phase: str,
+    by,
+    changed_on: datetime.date,
+    comment: str = "",
+    confirm_jump: bool = False,
 ) -> PhaseChange:
+    """Move a member to `phase`. Never at a future date; a jump of more than one phase needs
+    `confirm_jump` (the refusal has code "phase_jump")."""
     if phase not in Phase.values:
         raise ValidationError({"phase": "Phase inconnue."})
     if not membership.is_active:
         raise ValidationError("Cet établissement s'est retiré du cluster.")
+    if changed_on > timezone.localdate():
+        raise ValidationError(
+            {"changed_on": "La date du changement de phase ne peut pas être dans le futur."}
+        )
+    warning = phase_jump(membership, phase)
+    if warning and not confirm_jump:
+        raise ValidationError(warning + " Confirmez pour l'enregistrer.", code="phase_jump")
     membership.phase = phase
     membership.save(update_fields=["phase"])
     return PhaseChange.objects.create(

@@ -272,3 +272,9 @@ class PhaseChangeForm(forms.Form):
         required=False,
         max_length=LONG_TEXT_MAX,
     )
+
+    def ask_confirmation(self) -> None:
+        """Add the box that confirms a jump of more than one phase (services.phase_jump)."""
+        self.fields["confirm"] = forms.BooleanField(
+            label="Je confirme ce changement de plusieurs phases", required=False
+        )

@@ -74,13 +74,14 @@ def session_detail(request, cluster_pk, pk):
     )
     attendances = list(session.attendances.all())
     attending_ids = {a.membership_id for a in attendances}
-    # Rows: the active members, plus withdrawn members whose past attendance was recorded.
+    # Rows, and the ratios' basis: the members on the session's date, plus any member whose
+    # attendance was recorded.
     memberships = [
         m
         for m in cluster.memberships.select_related("establishment").order_by(
             "establishment__short_name"
         )
-        if m.is_active or m.pk in attending_ids
+        if m.is_active_on(session.held_on) or m.pk in attending_ids
     ]
     context = {
         "title": f"{session} — {cluster.name}",
@@ -238,18 +239,24 @@ def phase_change(request, cluster_pk, membership_pk):
     form = PhaseChangeForm(
         request.POST or None, initial={"phase": following, "changed_on": timezone.localdate()}
     )
+    if "confirm" in request.POST:
+        form.ask_confirmation()
     if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        confirm_jump = values.pop("confirm", False)
         try:
             services.membership_set_phase(
-                membership=membership, by=request.user, **form.cleaned_data
+                membership=membership, by=request.user, confirm_jump=confirm_jump, **values
             )
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            if getattr(error, "code", None) == "phase_jump":
+                form.ask_confirmation()
+            form.add_error(None, error)
         else:
             messages.success(
                 request,
                 f"{membership.establishment.short_name} est en phase "
-                f"« {Phase(form.cleaned_data['phase']).label} ».",
+                f"« {Phase(values['phase']).label} ».",
             )
             return redirect("clusters:phase-list", cluster_pk=cluster.pk)
     context = {

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.cluster_list, name="cluster-list"),
     path("nouveau/", views.cluster_create, name="cluster-create"),
     path("<int:pk>/modifier/", views.cluster_edit, name="cluster-edit"),
+    path("<int:pk>/supprimer/", views.cluster_delete, name="cluster-delete"),
     path("<int:pk>/statut/", views.cluster_transition, name="cluster-transition"),
     path(
         "<int:pk>/statut/<str:target>/",
@@ -20,6 +21,11 @@ urlpatterns = [
         "<int:pk>/membres/<int:membership_pk>/retrait/",
         views.member_withdraw,
         name="member-withdraw",
+    ),
+    path(
+        "<int:pk>/membres/<int:membership_pk>/date-entree/",
+        views.member_joined_on,
+        name="member-joined-on",
     ),
     path(
         "<int:pk>/membres/<int:membership_pk>/contacts/ajouter/",

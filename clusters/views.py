@@ -20,7 +20,14 @@ from establishments.search import search_establishments
 
 from . import services
 from .filters import ClusterFilter
-from .forms import ClusterForm, ContactForm, MemberAddForm, MemberSearchForm, WithdrawForm
+from .forms import (
+    ClusterForm,
+    ContactForm,
+    JoinedOnForm,
+    MemberAddForm,
+    MemberSearchForm,
+    WithdrawForm,
+)
 from .models import Cluster, DelegationContact, Membership, Session
 
 PAGE_SIZE = 20
@@ -199,7 +206,8 @@ def member_withdraw(request, pk, membership_pk):
     )
     if not membership.is_active:
         raise Http404("Cet établissement s'est déjà retiré.")
-    form = WithdrawForm(request.POST or None)
+    warning = services.withdrawal_leaves_too_few(membership)
+    form = WithdrawForm(request.POST or None, under_minimum_warning=warning)
     if request.method == "POST" and form.is_valid():
         try:
             services.cluster_withdraw_member(
@@ -207,20 +215,53 @@ def member_withdraw(request, pk, membership_pk):
                 by=request.user,
                 withdrawn_on=form.cleaned_data["withdrawn_on"],
                 reason=form.cleaned_data["reason"],
+                confirm_under_minimum=form.cleaned_data.get("confirm", False),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             name = membership.establishment.short_name
             messages.success(request, f"Le retrait de {name} est enregistré.")
+            if warning:
+                messages.warning(request, warning)
             return redirect("clusters:member-search", pk=cluster.pk)
     context = {
         "title": f"Retirer {membership.establishment.short_name}",
         "cluster": cluster,
         "membership": membership,
         "form": form,
+        "warning": warning,
     }
     return render(request, "clusters/cluster_member_withdraw.html", context)
+
+
+def member_joined_on(request, pk, membership_pk):
+    """Correct a member's entry date (the attendance ratios count members on each date)."""
+    cluster = _managed_cluster(request, pk)
+    membership = get_object_or_404(
+        cluster.memberships.select_related("establishment"), pk=membership_pk
+    )
+    form = JoinedOnForm(request.POST or None, initial={"joined_on": membership.joined_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_set_joined_on(
+                membership=membership, joined_on=form.cleaned_data["joined_on"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            name = membership.establishment.short_name
+            messages.success(
+                request, f"La date d'entrée de {name} est le {membership.joined_on:%d/%m/%Y}."
+            )
+            return redirect("clusters:member-search", pk=cluster.pk)
+    context = {
+        "title": f"Date d'entrée de {membership.establishment.short_name}",
+        "cluster": cluster,
+        "membership": membership,
+        "form": form,
+    }
+    return render(request, "clusters/cluster_member_joined_on.html", context)
 
 
 def _memberships(cluster):
@@ -329,3 +370,28 @@ def cluster_transition(request, pk):
         cluster.refresh_from_db()
         messages.success(request, f"Le cluster est maintenant « {cluster.get_status_display()} ».")
     return redirect("clusters:cluster-detail", pk=cluster.pk)
+
+
+# --- Deleting a draft -----------------------------------------------------------------------------
+
+
+def cluster_delete(request, pk):
+    """Confirmation page (GET) and deletion (POST) of a draft cluster without sessions."""
+    cluster = _visible_cluster(request, pk)
+    check_rule(request.user, "clusters.delete_cluster", cluster)
+    refusal = services.cluster_delete_refusal(cluster)
+    if request.method == "POST" and refusal is None:
+        try:
+            services.cluster_delete(cluster=cluster, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("clusters:cluster-detail", pk=cluster.pk)
+        messages.success(request, f"Le cluster « {cluster.name} » est supprimé.")
+        return redirect("clusters:cluster-list")
+    context = {
+        "title": f"Supprimer le cluster {cluster.name}",
+        "cluster": cluster,
+        "refusal": refusal,
+        "member_count": cluster.memberships.count(),
+    }
+    return render(request, "clusters/cluster_delete.html", context)

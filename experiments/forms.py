@@ -42,11 +42,10 @@ class ExperimentForm(forms.ModelForm):
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", "La fin ne peut pas précéder le début.")
+        # The date order is checked here, with a French message on its field: Django then
+        # leaves "ends_on" out of the model validation, so the constraint does not repeat it.
+        # Every other model constraint is validated as usual.
         return data
-
-    def validate_constraints(self, exclude=None):
-        # The date order is checked in clean() with a French message attached to its field.
-        pass
 
 
 class IndicatorForm(forms.ModelForm):
@@ -75,9 +74,17 @@ class MeasurementForm(forms.ModelForm):
             "value": {"required": "Indiquez la valeur mesurée.", "invalid": "Un nombre."},
         }
 
-    def validate_unique(self):
-        # Recording a date again replaces its value (services.measurement_record).
-        pass
+    def __init__(self, *args, indicator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.indicator = indicator
+
+    def _get_validation_exclusions(self):
+        # The indicator is set by the view, not a field: keep it in the model validation so that
+        # the one-measurement-per-date constraint is checked with the form. Replacing a value
+        # binds the form to the existing measurement (the page asks first).
+        exclude = super()._get_validation_exclusions()
+        exclude.discard("indicator")
+        return exclude
 
 
 class MonographForm(forms.ModelForm):

@@ -7,12 +7,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import render
 
 from clusters.models import Cluster
 
 from .forms import LibraryFilterForm
-from .models import MONOGRAPH_SECTIONS, Experiment, Monograph, monograph_search_vector
+from .models import (
+    MONOGRAPH_SECTIONS,
+    Experiment,
+    Monograph,
+    MonographTransition,
+    monograph_search_vector,
+)
 
 
 def _published():
@@ -75,9 +82,15 @@ def library_list(request):
 
 @login_not_required
 def library_detail(request, pk):
-    monograph = get_object_or_404(
-        _published().prefetch_related("membership__cluster__themes"), pk=pk
-    )
+    monograph = _published().prefetch_related("membership__cluster__themes").filter(pk=pk).first()
+    if monograph is None:
+        if MonographTransition.objects.filter(
+            monograph_id=pk, from_status=Monograph.Status.PUBLIEE
+        ).exists():
+            # Unpublished: say it is gone for good (410), not that it never existed.
+            context = {"title": "Monographie retirée de la bibliothèque"}
+            return render(request, "library/monograph_gone.html", context, status=410)
+        raise Http404("Aucune monographie publiée à cette adresse.")
     # The text was redacted once, at publication (services.monograph_transition).
     sections = [
         {"name": name, "label": label, "text": text}

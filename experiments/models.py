@@ -84,7 +84,9 @@ class Measurement(models.Model):
         ordering = ["indicator_id", "measured_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "measured_on"], name="one_measurement_per_date"
+                fields=["indicator", "measured_on"],
+                name="one_measurement_per_date",
+                violation_error_message="Une mesure existe déjà à cette date pour cet indicateur.",
             ),
         ]
 

@@ -69,6 +69,8 @@ def monograph_transition(*, monograph: Monograph, target: str, by, comment: str 
         raise ValidationError(refusal)
     if target == Status.BROUILLON and not comment.strip():
         raise ValidationError({"comment": "Expliquez ce qui doit être modifié."})
+    if monograph.status == Status.PUBLIEE and not comment.strip():
+        raise ValidationError({"comment": "Indiquez le motif du retrait de la bibliothèque."})
     now = timezone.now()
     source = monograph.status
     monograph.status = target
@@ -136,9 +138,52 @@ def indicator_save(*, experiment: Experiment, values: dict, by, indicator=None) 
     return indicator
 
 
-def measurement_record(*, indicator: Indicator, measured_on, value, by) -> Measurement:
-    """One value per indicator and date: recording a date again replaces its value."""
-    measurement, _created = Measurement.objects.update_or_create(
-        indicator=indicator, measured_on=measured_on, defaults={"value": value}
+def measurement_at(indicator: Indicator, measured_on) -> Measurement | None:
+    return indicator.measurements.filter(measured_on=measured_on).first()
+
+
+@transaction.atomic
+def measurement_record(
+    *, indicator: Indicator, measured_on, value, by, replace: bool = False
+) -> Measurement:
+    """One value per indicator and date. Recording a date that has a value already replaces it
+    only with `replace` (the page asks first; the refusal has code "measurement_exists")."""
+    Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+    existing = measurement_at(indicator, measured_on)
+    if existing is None:
+        return Measurement.objects.create(indicator=indicator, measured_on=measured_on, value=value)
+    if not replace:
+        raise ValidationError(
+            f"Une mesure existe déjà au {measured_on:%d/%m/%Y} (valeur {existing.value}) : "
+            "confirmez pour la remplacer.",
+            code="measurement_exists",
+        )
+    existing.value = value
+    existing.save(update_fields=["value"])  # save(): the replacement is in the audit log
+    return existing
+
+
+@transaction.atomic
+def measurement_update(*, measurement: Measurement, measured_on, value, by) -> Measurement:
+    """Correct a measurement's date or value; never onto another measurement's date."""
+    Indicator.objects.select_for_update().filter(pk=measurement.indicator_id).first()
+    other = measurement.indicator.measurements.filter(measured_on=measured_on).exclude(
+        pk=measurement.pk
     )
+    if other.exists():
+        raise ValidationError(
+            {
+                "measured_on": (
+                    f"Une autre mesure existe déjà au {measured_on:%d/%m/%Y} : "
+                    "supprimez-la ou corrigez-la d'abord."
+                )
+            }
+        )
+    measurement.measured_on = measured_on
+    measurement.value = value
+    measurement.save()
     return measurement
+
+
+def measurement_delete(*, measurement: Measurement, by) -> None:
+    measurement.delete()

@@ -17,6 +17,8 @@ urlpatterns = [
     path("<int:pk>/indicateurs/nouveau/", views.indicator_create, name="indicator-create"),
     path("indicateurs/<int:pk>/modifier/", views.indicator_edit, name="indicator-edit"),
     path("indicateurs/<int:pk>/mesures/", views.measurement_create, name="measurement-create"),
+    path("mesures/<int:pk>/modifier/", views.measurement_edit, name="measurement-edit"),
+    path("mesures/<int:pk>/supprimer/", views.measurement_delete, name="measurement-delete"),
     path("monographies/", views.monograph_list, name="monograph-list"),
     path(
         "monographies/participation/<int:membership_pk>/nouvelle/",

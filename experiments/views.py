@@ -16,7 +16,7 @@ from qvt.charts import indicator_chart_svg, indicator_trend
 
 from . import services
 from .forms import ExperimentForm, IndicatorForm, MeasurementForm, MonographForm, TransitionForm
-from .models import Experiment, Indicator, Monograph
+from .models import Experiment, Indicator, Measurement, Monograph
 
 CLUSTER_RELATED = ("membership__establishment", "membership__cluster__region")
 
@@ -168,15 +168,48 @@ def _indicator_form_page(request, experiment, indicator):
     return render(request, "experiments/indicator_form.html", context)
 
 
-def measurement_create(request, pk):
+def _indicator_for_writing(request, pk):
     indicator = get_object_or_404(Indicator, pk=pk)
     experiment = _experiment(request, indicator.experiment_id)
     check_rule(request.user, "experiments.change_experiment", experiment.membership.cluster)
-    form = MeasurementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.measurement_record(indicator=indicator, by=request.user, **form.cleaned_data)
-        messages.success(request, f"La mesure de « {indicator.name} » est enregistrée.")
-        return redirect("experiments:experiment-detail", pk=experiment.pk)
+    return indicator, experiment
+
+
+def measurement_create(request, pk):
+    indicator, experiment = _indicator_for_writing(request, pk)
+    replace = request.POST.get("replace") == "1"
+    existing = None
+    if request.method == "POST" and replace:
+        # Confirmed: bind the form to the measurement it replaces (its own date is then free).
+        existing = services.measurement_at(indicator, _posted_date(request))
+    data = request.POST if request.method == "POST" else None
+    form = MeasurementForm(data, instance=existing, indicator=indicator)
+    if data is not None:
+        if form.is_valid():
+            try:
+                services.measurement_record(
+                    indicator=indicator, by=request.user, replace=replace, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"La mesure de « {indicator.name} » est enregistrée.")
+                return redirect("experiments:experiment-detail", pk=experiment.pk)
+        measured_on = form.cleaned_data.get("measured_on")
+        value = form.cleaned_data.get("value")
+        existing = services.measurement_at(indicator, measured_on) if measured_on else None
+        if existing is not None and value is not None and not form.has_error("value"):
+            # A value at that date already: ask before replacing it.
+            context = {
+                "title": f"Remplacer une mesure — {indicator.name}",
+                "experiment": experiment,
+                "indicator": indicator,
+                "cluster": experiment.membership.cluster,
+                "existing": existing,
+                "measured_on": measured_on,
+                "value": value,
+            }
+            return render(request, "experiments/measurement_replace.html", context)
     context = {
         "title": f"Nouvelle mesure — {indicator.name}",
         "experiment": experiment,
@@ -185,6 +218,65 @@ def measurement_create(request, pk):
         "form": form,
     }
     return render(request, "experiments/measurement_form.html", context)
+
+
+def _posted_date(request):
+    field = MeasurementForm.base_fields["measured_on"]
+    try:
+        return field.clean(request.POST.get("measured_on"))
+    except ValidationError:
+        return None
+
+
+def _measurement_for_writing(request, pk):
+    measurement = get_object_or_404(Measurement.objects.select_related("indicator"), pk=pk)
+    indicator, experiment = _indicator_for_writing(request, measurement.indicator_id)
+    return measurement, indicator, experiment
+
+
+def measurement_edit(request, pk):
+    """Correct the date or value of a measurement."""
+    measurement, indicator, experiment = _measurement_for_writing(request, pk)
+    form = MeasurementForm(request.POST or None, instance=measurement, indicator=indicator)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measurement_update(
+                measurement=measurement, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"La mesure de « {indicator.name} » est corrigée.")
+            return redirect("experiments:experiment-detail", pk=experiment.pk)
+    context = {
+        "title": f"Corriger une mesure — {indicator.name}",
+        "experiment": experiment,
+        "indicator": indicator,
+        "cluster": experiment.membership.cluster,
+        "form": form,
+    }
+    return render(request, "experiments/measurement_form.html", context)
+
+
+def measurement_delete(request, pk):
+    """Confirmation page (GET) and deletion (POST) of a measurement."""
+    measurement, indicator, experiment = _measurement_for_writing(request, pk)
+    if request.method == "POST":
+        services.measurement_delete(measurement=measurement, by=request.user)
+        messages.success(
+            request,
+            f"La mesure du {measurement.measured_on:%d/%m/%Y} de « {indicator.name} » est "
+            "supprimée.",
+        )
+        return redirect("experiments:experiment-detail", pk=experiment.pk)
+    context = {
+        "title": f"Supprimer une mesure — {indicator.name}",
+        "experiment": experiment,
+        "indicator": indicator,
+        "cluster": experiment.membership.cluster,
+        "measurement": measurement,
+    }
+    return render(request, "experiments/measurement_delete.html", context)
 
 
 # --- Monographs ----------------------------------------------------------------------------
@@ -313,6 +405,7 @@ def monograph_transition(request, pk, target):
         "cluster": monograph.membership.cluster,
         "target": target,
         "needs_comment": target == Monograph.Status.BROUILLON,
+        "unpublishing": monograph.status == Monograph.Status.PUBLIEE,
         "form": form,
     }
     return render(request, "experiments/monograph_transition.html", context)

@@ -5,7 +5,6 @@ What never enters a context: people's names (participants appear by role), deleg
 addresses and phone numbers, and the content of confidential sessions (only their date and kind).
 """
 
-import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -57,12 +56,6 @@ def _organisations(region_id) -> dict[str, str]:
         "ars": names.get(Organisation.Kind.ARS, "—"),
         "aract": names.get(Organisation.Kind.ARACT, "—"),
     }
-
-
-def _is_member_on(membership: Membership, day: datetime.date) -> bool:
-    return membership.joined_on <= day and (
-        membership.withdrawn_on is None or membership.withdrawn_on > day
-    )
 
 
 def _measurements_prefetch():
@@ -145,7 +138,7 @@ def cluster_context(cluster_id: int) -> dict:
         per_session[session_id]["people"] += count
         per_session[session_id]["members"].add(membership_id)
     expected = sum(
-        1 for session in open_held for m in memberships if _is_member_on(m, session.held_on)
+        1 for session in open_held for m in memberships if m.is_active_on(session.held_on)
     )
     attendance = [
         {

@@ -248,6 +248,7 @@ def _ensure_cluster(index: int, plan, waves, admin) -> int:
             by=aract_user,
             changed_on=starts_on + datetime.timedelta(days=120),
             comment="Avancement constaté en séance.",
+            confirm_jump=True,  # the phase reached at once, as a facilitator confirms it
         )
         _add_experiment(membership, themes, rng, starts_on)
     if final_status == "cloture":

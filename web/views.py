@@ -138,6 +138,9 @@ def cluster_detail(request, pk):
         if cluster.status == Cluster.Status.BROUILLON
         else [],
         "can_manage": has_rule(user, "clusters.change_cluster", cluster),
+        "can_delete": cluster.status == Cluster.Status.BROUILLON
+        and not sessions
+        and has_rule(user, "clusters.delete_cluster", cluster),
         "can_facilitate": has_rule(user, "clusters.facilitate_cluster", cluster),
         "can_edit_contacts": has_rule(user, "clusters.change_contacts", cluster),
         "sees_contacts": sees_contacts,

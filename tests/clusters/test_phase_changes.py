@@ -15,7 +15,14 @@ def test_facilitator_moves_a_member_to_experimentation(client, aract, cluster):
     url = reverse("clusters:phase-change", args=[cluster.pk, member.pk])
     assert 'value="diagnostic" selected' in client.get(url).content.decode()  # next phase
     response = client.post(
-        url, {"phase": "experimentation", "changed_on": "2026-06-15", "comment": "Choix validé"}
+        url,
+        # Three phases at once: confirmed (see test_rules_that_hold.py for the question).
+        {
+            "phase": "experimentation",
+            "changed_on": "2026-06-15",
+            "comment": "Choix validé",
+            "confirm": "on",
+        },
     )
     assert response.status_code == 302
     member.refresh_from_db()

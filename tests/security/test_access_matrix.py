@@ -251,6 +251,13 @@ MATRIX: dict[str, Route] = {
     "clusters:cluster-edit": Route(
         kwargs=lambda w: {"pk": w.cluster.pk}, get=ARS_FORM, post=ARS_WRITE
     ),
+    # Only a draft without sessions; the persona's answer comes from the rule.
+    "clusters:cluster-delete": Route(
+        kwargs=lambda w: {"pk": w.draft_cluster.pk},
+        get=ruled("clusters.delete_cluster", obj=lambda w: w.draft_cluster),
+        post=ruled("clusters.delete_cluster", obj=lambda w: w.draft_cluster, yes=DONE),
+        writes=True,
+    ),
     "clusters:cluster-transition": Route(
         kwargs=lambda w: {"pk": w.cluster.pk},
         data=lambda w: {"target": "constitue"},
@@ -278,6 +285,13 @@ MATRIX: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.cluster.pk, "membership_pk": w.membership.pk},
         get=ARS_FORM,
         post=ARS_WRITE,
+    ),
+    "clusters:member-joined-on": Route(
+        kwargs=lambda w: {"pk": w.cluster.pk, "membership_pk": w.membership.pk},
+        data=lambda w: {"joined_on": "2026-01-15"},
+        get=ARS_FORM,
+        post=ARS_WRITE,
+        writes=True,
     ),
     "clusters:contact-create": Route(
         kwargs=lambda w: {"pk": w.cluster.pk, "membership_pk": w.membership.pk},
@@ -392,6 +406,19 @@ MATRIX: dict[str, Route] = {
     ),
     "experiments:measurement-create": Route(
         kwargs=lambda w: {"pk": w.indicator.pk}, get=EXPERIMENT_FORM, post=EXPERIMENT_WRITE
+    ),
+    "experiments:measurement-edit": Route(
+        kwargs=lambda w: {"pk": w.measurement.pk},
+        data=lambda w: {"measured_on": "2026-07-01", "value": "9"},
+        get=EXPERIMENT_FORM,
+        post=EXPERIMENT_WRITE,
+        writes=True,
+    ),
+    "experiments:measurement-delete": Route(
+        kwargs=lambda w: {"pk": w.measurement.pk},
+        get=EXPERIMENT_FORM,
+        post=EXPERIMENT_WRITE,
+        writes=True,
     ),
     "experiments:monograph-create": Route(
         # A member without a monograph yet (one per membership).

@@ -196,6 +196,11 @@ def build_world(text: str = "") -> World:
         original_name="finess.csv", requested_by=users["admin"], status="done", progress=100
     )
 
+    # A draft without sessions: the one kind of cluster that may be deleted.
+    o["draft_cluster"] = factories.ClusterFactory(
+        region_code="11", wave=o["wave"], name="Cluster brouillon de la matrice"
+    )
+
     # Region 53: its own cluster, so that its staff's pages are not empty.
     o["other_cluster"] = factories.ClusterFactory(region_code="53", wave=o["wave"], name="Breizh")
     other_members = factories.add_members(o["other_cluster"], 2)
