@@ -21,6 +21,7 @@ MENU = [
     ("Import de clusters", "programme:import-upload", "programme.import_clusters"),
     ("Rapports", "reports:report-list", "reports.view_reports"),
     ("Importer le registre FINESS", "establishments:finess-import", "establishments.import_finess"),
+    ("Inviter une personne", "notifications:invitation-list", "accounts.invite_users"),
     ("Administration", "admin:index", "accounts.manage_users"),
     ("Bibliothèque des bonnes pratiques", "library:monograph-list", None),
 ]

@@ -130,8 +130,10 @@ RULES = {
     "reports.view_reports": has_a_role,
     "reports.request_region_report": sees_the_region,
     "reports.request_national_report": is_national_reader,
-    # Users and roles (the Django admin).
+    # Users and roles (the Django admin); invitations (ARS: their region's staff, the programme
+    # team: national users; notifications/invitations.py checks whom).
     "accounts.manage_users": is_admin,
+    "accounts.invite_users": is_admin | is_ars_staff | is_programme_team,
 }
 
 for _name, _predicate in RULES.items():
@@ -189,6 +191,7 @@ ROLE_ACTIONS = [
     ("Gérer vagues, thématiques, outils de séance", "programme.manage_waves", None),
     ("Modifier les chiffres publiés", "programme.change_published_figures", None),
     ("Importer le répertoire FINESS", "establishments.import_finess", None),
+    ("Inviter des collègues", "accounts.invite_users", None),
     ("Gérer les utilisateurs et leurs rôles", "accounts.manage_users", None),
 ]
 

@@ -32,12 +32,6 @@ def may_invite(inviter, *, role: str, region_id: int | None) -> bool:
     return role in (Role.NATIONAL, Role.PROGRAMME) and roles.is_programme_team
 
 
-def may_invite_someone(user) -> bool:
-    """Whether the invitation page is open to this user at all."""
-    roles = user.roles
-    return roles.is_admin or bool(roles.ars_region_ids) or roles.is_programme_team
-
-
 def _new_token(invitation: Invitation) -> str:
     token = secrets.token_urlsafe(32)
     invitation.token_hash = token_digest(token)

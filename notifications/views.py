@@ -10,6 +10,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.forms import SetPasswordForm
+from accounts.rules import check_rule
 
 from . import invitations
 from .forms import InvitationForm, PreferencesForm, ResetRequestForm
@@ -62,8 +63,7 @@ def _visible_invitations(user):
 
 def invitation_list(request):
     """Invite someone, and follow (resend, revoke) the invitations one sent."""
-    if not invitations.may_invite_someone(request.user):
-        raise PermissionDenied
+    check_rule(request.user, "accounts.invite_users")
     if request.method == "POST":
         form = InvitationForm(request.POST)
         if form.is_valid():

@@ -216,8 +216,7 @@ MATRIX: dict[str, Route] = {
     "notifications:password-reset-complete": Route(get=PUBLIC, post=PUBLIC_POST),
     # Administrators invite anyone, ARS staff their region (the programme team: national users).
     "notifications:invitation-list": Route(
-        get=expect(LOGIN, 200, 200, 403, 403, 403, 200),
-        post=expect(LOGIN, DONE, DONE, 403, 403, 403, DONE),
+        get=ruled("accounts.invite_users"), post=ruled("accounts.invite_users", yes=DONE)
     ),
     # Only the invitation's sender (or an administrator) resends or revokes it.
     "notifications:invitation-action": Route(
