@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.rules import check_rule
 from establishments.models import Establishment
 from notifications.services import notify
 
@@ -69,6 +70,7 @@ def transition_refusal(cluster: Cluster, target: str) -> str | None:
 
 @transaction.atomic
 def cluster_transition(*, cluster: Cluster, target: str, by, on: datetime.date | None = None):
+    check_rule(by, "clusters.change_cluster", cluster)
     cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
     refusal = transition_refusal(cluster, target)
     if refusal:
@@ -119,8 +121,9 @@ def membership_refusal(cluster: Cluster, establishment: Establishment) -> str | 
 
 @transaction.atomic
 def cluster_add_member(
-    *, cluster: Cluster, establishment: Establishment, by, joined_on: datetime.date | None = None
+    *, cluster: Cluster, establishment: Establishment, joined_on: datetime.date | None = None
 ) -> Membership:
+    """Callers check who may add (the cluster's ARS, or the past-cluster import's rule)."""
     # Lock the cluster so the checks below see every concurrent addition; the database
     # trigger keeps the same rules should anything bypass this function.
     cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
@@ -154,6 +157,7 @@ def _integrity_message(error: IntegrityError) -> str:
 def cluster_withdraw_member(
     *, membership: Membership, by, withdrawn_on: datetime.date, reason: str
 ) -> Membership:
+    check_rule(by, "clusters.change_cluster", membership.cluster)
     if membership.withdrawn_on is not None:
         raise ValidationError("Cet établissement s'est déjà retiré du cluster.")
     if withdrawn_on < membership.joined_on:
@@ -192,6 +196,7 @@ def cluster_save(*, cluster: Cluster, themes, facilitators, by) -> Cluster:
     """Create or update `cluster` (its region already set by the caller, never by the user) with
     its themes and facilitators; the Aract, the facilitators and the referent must be of the
     cluster's region, and the wave is fixed once the cluster has members."""
+    check_rule(by, "clusters.change_cluster", cluster)  # ARS staff of the cluster's region
     region_id = cluster.region_id
     errors = {}
     if cluster.aract_id and (cluster.aract.kind != "aract" or cluster.aract.region_id != region_id):
@@ -243,6 +248,7 @@ def dates_outside_wave(cluster: Cluster) -> str | None:
 
 def contact_save(*, contact, by):
     """Create or update a delegation contact (personal data, only for regional staff)."""
+    check_rule(by, "clusters.change_contacts", contact.membership.cluster)
     if contact.membership.withdrawn_on is not None and contact.pk is None:
         raise ValidationError("Cet établissement s'est retiré du cluster.")
     contact.full_clean()
@@ -251,6 +257,7 @@ def contact_save(*, contact, by):
 
 
 def contact_delete(*, contact, by) -> None:
+    check_rule(by, "clusters.change_contacts", contact.membership.cluster)
     contact.delete()
 
 

@@ -178,9 +178,7 @@ def member_add(request, pk):
     if form.is_valid():
         establishment = form.cleaned_data["establishment"]
         try:
-            services.cluster_add_member(
-                cluster=cluster, establishment=establishment, by=request.user
-            )
+            services.cluster_add_member(cluster=cluster, establishment=establishment)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.rules import has_rule
+from accounts.rules import check_rule, has_rule
 from notifications.services import notify
 
 from .models import Experiment, Indicator, Measurement, Monograph, MonographTransition
@@ -118,6 +118,7 @@ def monograph_save(*, membership, values: dict, by, monograph: Monograph | None 
 
 @transaction.atomic
 def experiment_save(*, membership, values: dict, themes, by, experiment=None) -> Experiment:
+    check_rule(by, "experiments.change_experiment", membership.cluster)
     if not membership.is_active and experiment is None:
         raise ValidationError("Cet établissement s'est retiré du cluster.")
     experiment = experiment or Experiment(membership=membership)
@@ -129,6 +130,7 @@ def experiment_save(*, membership, values: dict, themes, by, experiment=None) ->
 
 
 def indicator_save(*, experiment: Experiment, values: dict, by, indicator=None) -> Indicator:
+    check_rule(by, "experiments.change_experiment", experiment.membership.cluster)
     indicator = indicator or Indicator(experiment=experiment)
     for name, value in values.items():
         setattr(indicator, name, value)
@@ -138,6 +140,7 @@ def indicator_save(*, experiment: Experiment, values: dict, by, indicator=None) 
 
 def measurement_record(*, indicator: Indicator, measured_on, value, by) -> Measurement:
     """One value per indicator and date: recording a date again replaces its value."""
+    check_rule(by, "experiments.change_experiment", indicator.experiment.membership.cluster)
     measurement, _created = Measurement.objects.update_or_create(
         indicator=indicator, measured_on=measured_on, defaults={"value": value}
     )
