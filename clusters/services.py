@@ -99,6 +99,13 @@ def membership_refusal(cluster: Cluster, establishment: Establishment) -> str | 
         )
     if establishment.region_id != cluster.region_id:
         return f"{establishment.short_name} n'est pas dans la région du cluster."
+    wave = cluster.wave
+    if not wave.accepts_sector(establishment.sector):
+        return (
+            f"{establishment.short_name} relève du secteur "
+            f"« {establishment.get_sector_display().lower()} » : la vague « {wave.name} » "
+            f"est réservée {wave.sector_phrase}."
+        )
     if not establishment.is_active:
         return f"{establishment.short_name} est fermé dans le répertoire FINESS."
     active = Membership.objects.active()

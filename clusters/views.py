@@ -153,6 +153,10 @@ def member_search(request, pk):
             .filter(region_id=cluster.region_id)
             .annotate(in_wave=Exists(same_wave))[:SEARCH_LIMIT]
         )
+        for establishment in results:
+            establishment.outside_wave_sectors = not cluster.wave.accepts_sector(
+                establishment.sector
+            )
     memberships = list(_memberships(cluster))
     active_count = sum(1 for m in memberships if m.is_active)
     context = {
