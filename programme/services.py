@@ -322,3 +322,11 @@ def reference_save(*, obj, by):
     obj.full_clean()
     obj.save()
     return obj
+
+
+def published_figure_save(*, figure, by):
+    """Create or update a published figure (the programme team; audited by django-auditlog)."""
+    check_rule(by, "programme.change_published_figures")
+    figure.full_clean()
+    figure.save()
+    return figure
