@@ -31,12 +31,17 @@ def test_the_programme_team_opens_a_wave_and_an_ars_registers_a_cluster_in_it(pa
     page.get_by_label("Libellé").fill("Vague 2099")
     page.get_by_label("Date de début").fill("2099-01-01")
     page.get_by_label("Date de fin").fill("2100-12-31")
-    page.get_by_label("Médico-social").check()
+    # Médico-social only (a new wave starts with every sector ticked). DSFR checkboxes: their
+    # labels lie over the inputs, so the labels are what one clicks.
+    for input_id, wanted in [("sectors_0", False), ("sectors_1", True), ("sectors_2", False)]:
+        if page.locator(f"#id_{input_id}").is_checked() != wanted:
+            page.locator(f"label[for=id_{input_id}]").click()
     # DSFR's single checkbox: its label lies over the input, so the label is what one clicks.
     page.locator("label[for=id_registration_open]").click()
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("« Vague 2099 » est enregistré(e).").wait_for()
     assert page.get_by_role("row", name="2099").is_visible()
+    assert Wave.objects.get(code="2099").sectors == ["medico_social"]
     assert_accessible(page)
     for name, new in [
         ("Thématiques", "Nouvelle thématique"),
