@@ -57,6 +57,23 @@ class Wave(models.Model):
     def sector_labels(self) -> list[str]:
         return [Sector(sector).label for sector in self.sectors]
 
+    @property
+    def is_limited_to_some_sectors(self) -> bool:
+        return not set(every_wave_sector()) <= set(self.sectors)
+
+    def accepts_sector(self, sector: str) -> bool:
+        """A wave open to every sector takes any establishment (even one whose sector is still
+        to be qualified); a wave limited to some sectors takes only establishments of those."""
+        return not self.is_limited_to_some_sectors or sector in self.sectors
+
+    @property
+    def sector_phrase(self) -> str:
+        """« au secteur médico-social » / « aux secteurs médico-social et social »."""
+        labels = [label.lower() for label in self.sector_labels]
+        if len(labels) == 1:
+            return f"au secteur {labels[0]}"
+        return f"aux secteurs {', '.join(labels[:-1])} et {labels[-1]}"
+
 
 class Theme(models.Model):
     name = models.CharField("nom", max_length=150, unique=True)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.rules import check_rule
 from establishments.models import Establishment
 from notifications.services import notify
 
@@ -71,6 +72,7 @@ def transition_refusal(cluster: Cluster, target: str) -> str | None:
 
 @transaction.atomic
 def cluster_transition(*, cluster: Cluster, target: str, by, on: datetime.date | None = None):
+    check_rule(by, "clusters.change_cluster", cluster)
     cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
     refusal = transition_refusal(cluster, target)
     if refusal:
@@ -99,6 +101,13 @@ def membership_refusal(cluster: Cluster, establishment: Establishment) -> str | 
         )
     if establishment.region_id != cluster.region_id:
         return f"{establishment.short_name} n'est pas dans la région du cluster."
+    wave = cluster.wave
+    if not wave.accepts_sector(establishment.sector):
+        return (
+            f"{establishment.short_name} relève du secteur "
+            f"« {establishment.get_sector_display().lower()} » : la vague « {wave.name} » "
+            f"est réservée {wave.sector_phrase}."
+        )
     if not establishment.is_active:
         return f"{establishment.short_name} est fermé dans le répertoire FINESS."
     active = Membership.objects.active()
@@ -129,8 +138,9 @@ def default_joined_on(cluster: Cluster) -> datetime.date:
 
 @transaction.atomic
 def cluster_add_member(
-    *, cluster: Cluster, establishment: Establishment, by, joined_on: datetime.date | None = None
+    *, cluster: Cluster, establishment: Establishment, joined_on: datetime.date | None = None
 ) -> Membership:
+    """Callers check who may add (the cluster's ARS, or the past-cluster import's rule)."""
     # Lock the cluster so the checks below see every concurrent addition; the database
     # trigger keeps the same rules should anything bypass this function.
     cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
@@ -185,6 +195,7 @@ def cluster_withdraw_member(
     reason: str,
     confirm_under_minimum: bool = False,
 ) -> Membership:
+    check_rule(by, "clusters.change_cluster", membership.cluster)
     """Withdraw a member. Leaving a running cluster under MIN_MEMBERS needs
     `confirm_under_minimum` (the refusal has code "under_minimum")."""
     # Lock the cluster: two withdrawals at once must both see the count they leave.
@@ -210,6 +221,7 @@ def cluster_withdraw_member(
 @transaction.atomic
 def membership_set_joined_on(*, membership: Membership, joined_on: datetime.date, by) -> Membership:
     """Correct a member's entry date (e.g. back to the kickoff session it attended)."""
+    check_rule(by, "clusters.change_cluster", membership.cluster)
     membership.refresh_from_db()
     if joined_on > timezone.localdate():
         raise ValidationError({"joined_on": "La date d'entrée ne peut pas être dans le futur."})
@@ -252,6 +264,7 @@ def cluster_delete_refusal(cluster: Cluster) -> str | None:
 @transaction.atomic
 def cluster_delete(*, cluster: Cluster, by) -> None:
     """Delete a draft cluster and its memberships (each deletion is in the audit log)."""
+    check_rule(by, "clusters.delete_cluster", cluster)
     cluster = Cluster.objects.select_for_update().get(pk=cluster.pk)
     refusal = cluster_delete_refusal(cluster)
     if refusal:
@@ -288,6 +301,7 @@ def cluster_save(*, cluster: Cluster, themes, facilitators, by) -> Cluster:
     """Create or update `cluster` (its region already set by the caller, never by the user) with
     its themes and facilitators; the Aract, the facilitators and the referent must be of the
     cluster's region, and the wave is fixed once the cluster has members."""
+    check_rule(by, "clusters.change_cluster", cluster)  # ARS staff of the cluster's region
     region_id = cluster.region_id
     errors = {}
     if cluster.aract_id and (cluster.aract.kind != "aract" or cluster.aract.region_id != region_id):
@@ -339,6 +353,7 @@ def dates_outside_wave(cluster: Cluster) -> str | None:
 
 def contact_save(*, contact, by):
     """Create or update a delegation contact (personal data, only for regional staff)."""
+    check_rule(by, "clusters.change_contacts", contact.membership.cluster)
     if contact.membership.withdrawn_on is not None and contact.pk is None:
         raise ValidationError("Cet établissement s'est retiré du cluster.")
     contact.full_clean()
@@ -347,6 +362,7 @@ def contact_save(*, contact, by):
 
 
 def contact_delete(*, contact, by) -> None:
+    check_rule(by, "clusters.change_contacts", contact.membership.cluster)
     contact.delete()
 
 

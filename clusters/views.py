@@ -160,6 +160,10 @@ def member_search(request, pk):
             .filter(region_id=cluster.region_id)
             .annotate(in_wave=Exists(same_wave))[:SEARCH_LIMIT]
         )
+        for establishment in results:
+            establishment.outside_wave_sectors = not cluster.wave.accepts_sector(
+                establishment.sector
+            )
     memberships = list(_memberships(cluster))
     active_count = sum(1 for m in memberships if m.is_active)
     context = {
@@ -185,9 +189,7 @@ def member_add(request, pk):
     if form.is_valid():
         establishment = form.cleaned_data["establishment"]
         try:
-            services.cluster_add_member(
-                cluster=cluster, establishment=establishment, by=request.user
-            )
+            services.cluster_add_member(cluster=cluster, establishment=establishment)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.rules import has_rule
+from accounts.rules import check_rule, has_rule
 from notifications.services import notify
 
 from .models import Experiment, Indicator, Measurement, Monograph, MonographTransition
@@ -120,6 +120,7 @@ def monograph_save(*, membership, values: dict, by, monograph: Monograph | None 
 
 @transaction.atomic
 def experiment_save(*, membership, values: dict, themes, by, experiment=None) -> Experiment:
+    check_rule(by, "experiments.change_experiment", membership.cluster)
     if not membership.is_active and experiment is None:
         raise ValidationError("Cet établissement s'est retiré du cluster.")
     experiment = experiment or Experiment(membership=membership)
@@ -131,6 +132,7 @@ def experiment_save(*, membership, values: dict, themes, by, experiment=None) ->
 
 
 def indicator_save(*, experiment: Experiment, values: dict, by, indicator=None) -> Indicator:
+    check_rule(by, "experiments.change_experiment", experiment.membership.cluster)
     indicator = indicator or Indicator(experiment=experiment)
     for name, value in values.items():
         setattr(indicator, name, value)
@@ -148,6 +150,7 @@ def measurement_record(
 ) -> Measurement:
     """One value per indicator and date. Recording a date that has a value already replaces it
     only with `replace` (the page asks first; the refusal has code "measurement_exists")."""
+    check_rule(by, "experiments.change_experiment", indicator.experiment.membership.cluster)
     Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
     existing = measurement_at(indicator, measured_on)
     if existing is None:
@@ -166,6 +169,9 @@ def measurement_record(
 @transaction.atomic
 def measurement_update(*, measurement: Measurement, measured_on, value, by) -> Measurement:
     """Correct a measurement's date or value; never onto another measurement's date."""
+    check_rule(
+        by, "experiments.change_experiment", measurement.indicator.experiment.membership.cluster
+    )
     Indicator.objects.select_for_update().filter(pk=measurement.indicator_id).first()
     other = measurement.indicator.measurements.filter(measured_on=measured_on).exclude(
         pk=measurement.pk
@@ -186,4 +192,7 @@ def measurement_update(*, measurement: Measurement, measured_on, value, by) -> M
 
 
 def measurement_delete(*, measurement: Measurement, by) -> None:
+    check_rule(
+        by, "experiments.change_experiment", measurement.indicator.experiment.membership.cluster
+    )
     measurement.delete()

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.utils import dateformat
 
 
 class PublishedFigureQuerySet(models.QuerySet):
@@ -10,16 +11,37 @@ class PublishedFigureQuerySet(models.QuerySet):
 
 class PublishedFigure(models.Model):
     """A figure published about the programme, kept as published: the sources disagree, and
-    none is ever corrected with another. The dashboard shows it beside the computed figure."""
+    none is ever corrected with another. The dashboard shows it beside the computed figure when
+    the application computes the same thing; the evaluation's own counts (establishments and
+    regions studied, interviews) are shown alone. The programme team edits them
+    (/programme/chiffres-publies/, audited)."""
 
     class Metric(models.TextChoices):
         CLUSTERS = "clusters", "Clusters"
         REGIONS = "regions", "Régions"
         PARTICIPATIONS = "participations", "Participations d'établissements"
         ESTABLISHMENTS = "establishments", "Établissements distincts"
+        EVALUATED_ESTABLISHMENTS = "evaluated_establishments", "Établissements évalués"
+        EVALUATED_REGIONS = "evaluated_regions", "Régions évaluées"
+        INTERVIEWS = "interviews", "Entretiens"
+        INTERVIEWS_ESTABLISHMENTS = (
+            "interviews_establishments",
+            "Entretiens auprès des professionnels des établissements",
+        )
+        INTERVIEWS_REGIONAL = "interviews_regional", "Entretiens auprès des acteurs régionaux"
+
+    # The metrics the application also computes from its data (programme/statistics.py).
+    COMPUTED_METRICS = frozenset(
+        {Metric.CLUSTERS, Metric.REGIONS, Metric.PARTICIPATIONS, Metric.ESTABLISHMENTS}
+    )
+
+    class DatePrecision(models.TextChoices):
+        DAY = "day", "Jour"
+        MONTH = "month", "Mois"
+        YEAR = "year", "Année"
 
     label = models.CharField("intitulé publié", max_length=150)
-    metric = models.CharField("comparé au chiffre calculé", max_length=20, choices=Metric.choices)
+    metric = models.CharField("ce que compte le chiffre", max_length=30, choices=Metric.choices)
     wave_code = models.CharField(
         "vague", max_length=20, blank=True, help_text="Code de la vague ; vide pour le total."
     )
@@ -31,9 +53,21 @@ class PublishedFigure(models.Model):
         help_text="Quand la source ne donne pas de nombre exact (« près de 200 »).",
     )
     source = models.CharField("source", max_length=300)
-    source_url = models.URLField("adresse de la source", blank=True)
-    published_when = models.CharField(
-        "date de publication", max_length=50, help_text="Aussi précise que la source : « 2019 »."
+    source_url = models.URLField("adresse de la source", max_length=500, blank=True)
+    published_on = models.DateField(
+        "date de publication",
+        help_text="Pour une source datée seulement du mois ou de l'année, le premier jour.",
+    )
+    date_precision = models.CharField(
+        "précision de la date",
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    note = models.TextField(
+        "remarque",
+        blank=True,
+        help_text="Par exemple : d'où vient la date, qui reprend le chiffre.",
     )
     position = models.PositiveSmallIntegerField("ordre", default=0)
 
@@ -51,5 +85,19 @@ class PublishedFigure(models.Model):
         ]
 
     def __str__(self):
-        shown = self.value if self.value is not None else self.text
-        return f"{self.label} {self.wave_code or 'total'} : {shown} ({self.source})"
+        return f"{self.label} {self.wave_code or 'total'} : {self.shown_value} ({self.source})"
+
+    @property
+    def shown_value(self):
+        return self.value if self.value is not None else self.text
+
+    @property
+    def is_computed(self) -> bool:
+        """Whether the application computes the same figure (shown beside it)."""
+        return self.metric in self.COMPUTED_METRICS
+
+    @property
+    def published_when(self) -> str:
+        """The date as precise as the source: « 26/09/2017 », « septembre 2017 », « 2019 »."""
+        formats = {"day": "d/m/Y", "month": "F Y", "year": "Y"}
+        return dateformat.format(self.published_on, formats[self.date_precision])

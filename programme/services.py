@@ -159,7 +159,7 @@ def import_clusters(
         groups = _check_lines(lines, report, create_waves, region_ids)
         waves = _waves(groups, report, create_waves)
         for (wave_code, name), group in groups.items():
-            _import_cluster(wave_code, name, group, waves, report, by, today)
+            _import_cluster(wave_code, name, group, waves, report, today)
         if report.errors or dry_run:
             transaction.set_rollback(True)
         elif report.created_clusters:  # a whole past wave at once: fresh planner statistics
@@ -239,7 +239,7 @@ def _waves(groups, report, create_waves) -> dict[str, tuple[Wave, bool]]:
     return waves
 
 
-def _import_cluster(wave_code, name, group, waves, report, by, today) -> None:
+def _import_cluster(wave_code, name, group, waves, report, today) -> None:
     first = group[0].number
     numbers = ", ".join(str(line.number) for line in group)
     label = f"Cluster « {name} » (vague {wave_code}, lignes {numbers})"
@@ -272,7 +272,7 @@ def _import_cluster(wave_code, name, group, waves, report, by, today) -> None:
     for line in group:
         try:
             cluster_services.cluster_add_member(
-                cluster=cluster, establishment=line.establishment, by=by, joined_on=joined_on
+                cluster=cluster, establishment=line.establishment, joined_on=joined_on
             )
         except ValidationError as error:
             report.reject(line.number, " ".join(error.messages))
@@ -322,3 +322,11 @@ def reference_save(*, obj, by):
     obj.full_clean()
     obj.save()
     return obj
+
+
+def published_figure_save(*, figure, by):
+    """Create or update a published figure (the programme team; audited by django-auditlog)."""
+    check_rule(by, "programme.change_published_figures")
+    figure.full_clean()
+    figure.save()
+    return figure

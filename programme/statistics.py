@@ -353,24 +353,30 @@ def wave_choices() -> list[tuple[str, str]]:
 
 def published_comparison(summary: dict, *, wave_code: str | None = None) -> list[dict]:
     """Each published figure beside the one computed from the database, with the difference
-    (computed minus published; None when the source gives no exact number). One query."""
+    (computed minus published; None when the source gives no exact number). Figures the
+    application does not compute (the evaluation's interviews...) have None for both. One
+    query."""
     from .models import PublishedFigure
 
     computed_by_wave = {wave["wave"]: wave for wave in summary["waves"]}
     rows = []
     for figure in PublishedFigure.objects.for_wave(wave_code):
-        if figure.wave_code:
+        if not figure.is_computed:
+            computed = None
+        elif figure.wave_code:
             computed = computed_by_wave.get(figure.wave_code, {}).get(figure.metric, 0)
         else:
             computed = summary["total"][figure.metric]
+        exact = computed is not None and figure.value is not None
         rows.append(
             {
                 "label": figure.label,
                 "wave": figure.wave_code,
-                "published": figure.value if figure.value is not None else figure.text,
+                "published": figure.shown_value,
                 "computed": computed,
-                "difference": computed - figure.value if figure.value is not None else None,
+                "difference": computed - figure.value if exact else None,
                 "source": figure.source,
+                "source_url": figure.source_url,
                 "published_when": figure.published_when,
             }
         )

@@ -19,4 +19,7 @@ urlpatterns = [
     path("outils/", views.tool_list, name="tool-list"),
     path("outils/nouveau/", views.tool_create, name="tool-create"),
     path("outils/<int:pk>/modifier/", views.tool_edit, name="tool-edit"),
+    path("chiffres-publies/", views.figure_list, name="figure-list"),
+    path("chiffres-publies/nouveau/", views.figure_create, name="figure-create"),
+    path("chiffres-publies/<int:pk>/modifier/", views.figure_edit, name="figure-edit"),
 ]

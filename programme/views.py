@@ -21,7 +21,8 @@ from clusters.models import SessionTool, Theme, Wave
 from qvt import charts, french
 
 from . import exports, services
-from .forms import SessionToolForm, ThemeForm, WaveForm
+from .forms import PublishedFigureForm, SessionToolForm, ThemeForm, WaveForm
+from .models import PublishedFigure
 from .statistics import published_comparison, recent_figures, wave_choices
 
 CONTENT_TYPES = {
@@ -71,6 +72,7 @@ def dashboard(request):
         "computed_at": computed_at,
         "refresh_seconds": settings.PROGRAMME_FIGURES_CACHE_SECONDS,
         "comparison": published_comparison(summary, wave_code=wave_code) if national else [],
+        "can_edit_figures": has_rule(request.user, "programme.change_published_figures"),
         "cartogram": charts.cartogram_svg(
             chart_id="carte",
             title="Nombre de clusters par région",
@@ -353,3 +355,46 @@ def tool_create(request):
 
 def tool_edit(request, pk):
     return _reference_form(request, "tool", pk)
+
+
+# --- Published figures (the programme team) ------------------------------------------------------
+
+
+@rule_required("programme.change_published_figures")
+def figure_list(request):
+    figures = list(PublishedFigure.objects.all())
+    context = {
+        "title": "Chiffres publiés",
+        "figures": figures,
+        "without_url": sum(1 for figure in figures if not figure.source_url),
+    }
+    return render(request, "programme/figure_list.html", context)
+
+
+def _figure_form(request, pk=None):
+    check_rule(request.user, "programme.change_published_figures")
+    figure = get_object_or_404(PublishedFigure, pk=pk) if pk else PublishedFigure()
+    form = PublishedFigureForm(request.POST or None, instance=figure)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.published_figure_save(figure=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Le chiffre « {figure.label} » est enregistré.")
+            return redirect("programme:figure-list")
+    context = {
+        "title": f"Modifier « {figure.label} »" if pk else "Nouveau chiffre publié",
+        "form": form,
+        "list_title": "Chiffres publiés",
+        "list_url": reverse("programme:figure-list"),
+    }
+    return render(request, "programme/reference_form.html", context)
+
+
+def figure_create(request):
+    return _figure_form(request)
+
+
+def figure_edit(request, pk):
+    return _figure_form(request, pk)

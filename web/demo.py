@@ -220,7 +220,6 @@ def _ensure_cluster(index: int, plan, waves, admin) -> int:
         services.cluster_add_member(
             cluster=cluster,
             establishment=_establishment(region_code, serial),
-            by=ars,
             joined_on=starts_on,
         )
         for serial in range(first_serial, first_serial + size)

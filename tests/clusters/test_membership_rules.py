@@ -15,14 +15,14 @@ from tests.waiting import wait_until
 pytestmark = pytest.mark.django_db
 
 
-def test_a_cluster_accepts_up_to_eight_active_members(cluster, ars):
+def test_a_cluster_accepts_up_to_eight_active_members(cluster):
     add_members(cluster, 7)
     services.cluster_add_member(
-        cluster=cluster, establishment=EstablishmentFactory(region_code="11"), by=ars
+        cluster=cluster, establishment=EstablishmentFactory(region_code="11")
     )
     with pytest.raises(ValidationError, match="déjà 8 membres actifs"):
         services.cluster_add_member(
-            cluster=cluster, establishment=EstablishmentFactory(region_code="11"), by=ars
+            cluster=cluster, establishment=EstablishmentFactory(region_code="11")
         )
     assert cluster.memberships.active().count() == 8
 
@@ -39,37 +39,37 @@ def test_a_withdrawn_member_frees_its_place(cluster, ars):
         membership=members[0], by=ars, withdrawn_on=datetime.date(2026, 5, 1), reason="Fusion"
     )
     services.cluster_add_member(
-        cluster=cluster, establishment=EstablishmentFactory(region_code="11"), by=ars
+        cluster=cluster, establishment=EstablishmentFactory(region_code="11")
     )
     assert cluster.memberships.active().count() == 8
     assert cluster.memberships.count() == 9  # the withdrawn member stays visible
 
 
-def test_an_establishment_joins_at_most_one_cluster_per_wave(ars):
+def test_an_establishment_joins_at_most_one_cluster_per_wave():
     wave = WaveFactory(code="2031")
     first, second = ClusterFactory(wave=wave), ClusterFactory(wave=wave)
     establishment = EstablishmentFactory(region_code="11")
-    services.cluster_add_member(cluster=first, establishment=establishment, by=ars)
+    services.cluster_add_member(cluster=first, establishment=establishment)
     with pytest.raises(ValidationError, match="participe déjà au cluster"):
-        services.cluster_add_member(cluster=second, establishment=establishment, by=ars)
+        services.cluster_add_member(cluster=second, establishment=establishment)
     with pytest.raises(IntegrityError, match="one_active_cluster_per_wave"), transaction.atomic():
         Membership.objects.create(
             cluster=second, establishment=establishment, wave=wave, joined_on=datetime.date.today()
         )
 
 
-def test_an_establishment_may_join_clusters_of_two_waves(ars):
+def test_an_establishment_may_join_clusters_of_two_waves():
     establishment = EstablishmentFactory(region_code="11")
     for code in ("2032", "2033"):
         cluster = ClusterFactory(wave=WaveFactory(code=code))
-        services.cluster_add_member(cluster=cluster, establishment=establishment, by=ars)
+        services.cluster_add_member(cluster=cluster, establishment=establishment)
     assert establishment.memberships.count() == 2
 
 
-def test_an_establishment_of_another_region_is_refused(cluster, ars):
+def test_an_establishment_of_another_region_is_refused(cluster):
     breton = EstablishmentFactory(region_code="53")
     with pytest.raises(ValidationError, match="pas dans la région du cluster"):
-        services.cluster_add_member(cluster=cluster, establishment=breton, by=ars)
+        services.cluster_add_member(cluster=cluster, establishment=breton)
     with pytest.raises(IntegrityError, match="membership_region"), transaction.atomic():
         Membership.objects.create(
             cluster=cluster,
@@ -79,13 +79,13 @@ def test_an_establishment_of_another_region_is_refused(cluster, ars):
         )
 
 
-def test_an_establishment_outside_every_ars_region_cannot_join(cluster, ars):
+def test_an_establishment_outside_every_ars_region_cannot_join(cluster):
     from establishments.models import Department
 
     saint_pierre = EstablishmentFactory(department=Department.objects.get(finess_code="9E"))
     assert saint_pierre.region is None
     with pytest.raises(ValidationError, match="rattaché à aucune ARS"):
-        services.cluster_add_member(cluster=cluster, establishment=saint_pierre, by=ars)
+        services.cluster_add_member(cluster=cluster, establishment=saint_pierre)
 
 
 def test_the_membership_takes_the_wave_of_its_cluster(cluster):

@@ -59,10 +59,10 @@ def test_attendance_counts_must_not_be_negative(client, aract, cluster, members)
     assert not Session.objects.exists()
 
 
-def test_attendance_only_for_active_members(cluster, aract, members):
+def test_attendance_only_for_active_members(cluster, aract, ars, members):
     withdrawn = members[0]
     services.cluster_withdraw_member(
-        membership=withdrawn, by=aract, withdrawn_on=datetime.date(2026, 3, 1), reason="Départ"
+        membership=withdrawn, by=ars, withdrawn_on=datetime.date(2026, 3, 1), reason="Départ"
     )
     with pytest.raises(services.ValidationError, match="membres actifs"):
         services.session_record(
@@ -75,9 +75,9 @@ def test_attendance_only_for_active_members(cluster, aract, members):
         )
 
 
-def test_the_grid_has_a_row_per_active_member_only(client, aract, cluster, members):
+def test_the_grid_has_a_row_per_active_member_only(client, aract, ars, cluster, members):
     services.cluster_withdraw_member(
-        membership=members[0], by=aract, withdrawn_on=datetime.date(2026, 3, 1), reason="Départ"
+        membership=members[0], by=ars, withdrawn_on=datetime.date(2026, 3, 1), reason="Départ"
     )
     client.force_login(aract)
     page = client.get(reverse("clusters:session-create", args=[cluster.pk])).content.decode()

@@ -55,12 +55,12 @@ def test_skipping_or_reversing_a_step_is_refused(cluster, ars, start, target):
     assert cluster.status == start
 
 
-def test_a_closed_cluster_takes_no_new_member(cluster, ars):
+def test_a_closed_cluster_takes_no_new_member(cluster):
     from tests.factories import EstablishmentFactory
 
     Cluster.objects.filter(pk=cluster.pk).update(status=Status.CLOTURE)
     cluster.refresh_from_db()
     with pytest.raises(ValidationError, match="clôturé"):
         services.cluster_add_member(
-            cluster=cluster, establishment=EstablishmentFactory(region_code="11"), by=ars
+            cluster=cluster, establishment=EstablishmentFactory(region_code="11")
         )

@@ -4,7 +4,7 @@ import pytest
 
 from clusters.models import Cluster, Wave
 from tests.e2e.conftest import assert_accessible, log_in
-from tests.factories import TEST_PASSWORD, ars_user, programme_user
+from tests.factories import TEST_PASSWORD, EstablishmentFactory, ars_user, programme_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -31,12 +31,17 @@ def test_the_programme_team_opens_a_wave_and_an_ars_registers_a_cluster_in_it(pa
     page.get_by_label("Libellé").fill("Vague 2099")
     page.get_by_label("Date de début").fill("2099-01-01")
     page.get_by_label("Date de fin").fill("2100-12-31")
-    page.get_by_label("Médico-social").check()
+    # Médico-social only (a new wave starts with every sector ticked). DSFR checkboxes: their
+    # labels lie over the inputs, so the labels are what one clicks.
+    for input_id, wanted in [("sectors_0", False), ("sectors_1", True), ("sectors_2", False)]:
+        if page.locator(f"#id_{input_id}").is_checked() != wanted:
+            page.locator(f"label[for=id_{input_id}]").click()
     # DSFR's single checkbox: its label lies over the input, so the label is what one clicks.
     page.locator("label[for=id_registration_open]").click()
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("« Vague 2099 » est enregistré(e).").wait_for()
     assert page.get_by_role("row", name="2099").is_visible()
+    assert Wave.objects.get(code="2099").sectors == ["medico_social"]
     assert_accessible(page)
     for name, new in [
         ("Thématiques", "Nouvelle thématique"),
@@ -56,8 +61,20 @@ def test_the_programme_team_opens_a_wave_and_an_ars_registers_a_cluster_in_it(pa
     assert_accessible(page)
     page.get_by_label("Nom", exact=True).fill("Cluster de la vague 2099")
     page.get_by_label("Vague").select_option(label="Vague 2099")
-    page.get_by_label("Absentéisme et attractivité").check()
+    page.locator("label", has_text="Absentéisme et attractivité").click()  # DSFR: label on top
     page.get_by_label("Problématique commune").fill("Fidéliser les soignants de nuit.")
     page.get_by_role("button", name="Enregistrer le cluster").click()
     page.get_by_text("Le cluster « Cluster de la vague 2099 » est enregistré.").wait_for()
-    assert Cluster.objects.get(name="Cluster de la vague 2099").wave.code == "2099"
+    cluster = Cluster.objects.get(name="Cluster de la vague 2099")
+    assert cluster.wave.code == "2099"
+
+    # The wave takes only médico-social establishments: the members page says so.
+    EstablishmentFactory(region_code="11", short_name="CH DU CANAL E2E", sector="sanitaire")
+    page.goto(f"/clusters/{cluster.pk}/membres/?q=CH+DU+CANAL+E2E")
+    page.get_by_text("est réservée au secteur médico-social").wait_for()
+    assert (
+        page.get_by_role("row", name="CH DU CANAL E2E")
+        .get_by_text("Hors des secteurs de la vague")
+        .is_visible()
+    )
+    assert_accessible(page)

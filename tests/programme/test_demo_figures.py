@@ -59,7 +59,7 @@ def test_demo_data_match_the_published_figures_on_the_dashboard_and_in_the_json(
 
     client.force_login(dgos)
     page = client.get(reverse("programme:dashboard")).content.decode()
-    for text in ["près de 200", "presque toutes les régions", "2019"]:
+    for text in ["près de 200", "quasiment toutes les régions", "2019"]:
         assert text in page
     assert page.count("identique") == 8
     key_figures = page[page.index("Chiffres clés") : page.index("Chiffres publiés")]

@@ -184,6 +184,28 @@ WAVE_DATA = {
     "registration_open": "on",
 }
 
+FIGURE_DATA = {
+    "label": "Chiffre de la matrice",
+    "metric": "clusters",
+    "wave_code": "",
+    "value": "7",
+    "text": "",
+    "source": "Source de la matrice",
+    "source_url": "https://example.org/matrice",
+    "published_on": "2018-01-01",
+    "date_precision": "year",
+    "note": "",
+    "position": "99",
+}
+
+
+def _published_figure(world):
+    """A published figure of the data migrations (programme/migrations/0002, 0004)."""
+    from programme.models import PublishedFigure
+
+    return PublishedFigure.objects.order_by("pk").first()
+
+
 MATRIX: dict[str, Route] = {
     # --- Site pages
     "home": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
@@ -505,6 +527,24 @@ MATRIX: dict[str, Route] = {
         get=ruled("programme.manage_session_tools"),
         post=ruled("programme.manage_session_tools", yes=302),
         data=lambda w: {"name": f"{w.session_tool.name} (renommé)"},
+        writes=True,
+    ),
+    # --- Published figures (the programme team): list, add, edit (audited)
+    "programme:figure-list": Route(
+        get=ruled("programme.change_published_figures"),
+        post=ruled("programme.change_published_figures", yes=NO_CHANGE),
+    ),
+    "programme:figure-create": Route(
+        get=ruled("programme.change_published_figures"),
+        post=ruled("programme.change_published_figures", yes=302),
+        data=lambda w: FIGURE_DATA,
+        writes=True,
+    ),
+    "programme:figure-edit": Route(
+        kwargs=lambda w: {"pk": _published_figure(w).pk},
+        get=ruled("programme.change_published_figures"),
+        post=ruled("programme.change_published_figures", yes=302),
+        data=lambda w: {**FIGURE_DATA, "label": f"{_published_figure(w).label} (corrigé)"},
         writes=True,
     ),
     # --- Reports (jobs run by Celery; the job is visible where its target is)
