@@ -97,7 +97,7 @@ def membership_refusal(cluster: Cluster, establishment: Establishment) -> str | 
         )
     if establishment.region_id != cluster.region_id:
         return f"{establishment.short_name} n'est pas dans la région du cluster."
-    if not establishment.is_active:
+    if not establishment.is_active or establishment.is_closed_in_finess:
         return f"{establishment.short_name} est fermé dans le répertoire FINESS."
     active = Membership.objects.active()
     if active.filter(cluster=cluster, establishment=establishment).exists():

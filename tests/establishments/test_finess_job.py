@@ -63,7 +63,10 @@ def test_an_administrator_uploads_an_extract_and_the_job_imports_it(
     assert job.summary == "created=60 updated=0 unchanged=0 deactivated=0 rejected=0"
     assert Establishment.objects.count() == 60
     page = client.get(detail(job)).content.decode()
-    assert "created=60 updated=0 unchanged=0 deactivated=0 rejected=0" in page
+    assert (
+        "En résumé : 60 établissements créés, aucun mis à jour, aucun inchangé, aucun désactivé "
+        "et aucune ligne rejetée." in page
+    )
     assert "job-progress.js" not in page  # nothing left to poll
 
 
@@ -110,7 +113,10 @@ def test_the_job_page_lists_rejected_lines_and_the_summary(client, admin, media)
     job = FinessImport.objects.get()
     run_finess_import(job.pk)
     page = client.get(detail(job)).content.decode()
-    assert "created=2 updated=0 unchanged=0 deactivated=0 rejected=5" in page
+    assert (
+        "En résumé : 2 établissements créés, aucun mis à jour, aucun inchangé, aucun désactivé "
+        "et 5 lignes rejetées." in page
+    )
     assert "Le département FINESS « 99 » est inconnu." in page
     assert "La clé de contrôle du numéro FINESS 262468201 est fausse." in page
 

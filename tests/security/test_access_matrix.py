@@ -357,6 +357,13 @@ MATRIX: dict[str, Route] = {
     "establishments:finess-import-status": Route(
         kwargs=lambda w: {"pk": w.finess_import.pk}, get=ADMIN_PAGE, post=GET_ONLY
     ),
+    "establishments:finess-import-confirm": Route(
+        kwargs=lambda w: {"pk": w.stopped_finess_import.pk},
+        get=POST_ONLY,
+        post=ADMIN_WRITE,
+        data=lambda w: {"confirm": "on"},
+        writes=True,  # a new import, allowed to deactivate
+    ),
     "establishments:finess-import-relaunch": Route(
         kwargs=lambda w: {"pk": w.finess_import.pk}, get=POST_ONLY, post=ADMIN_WRITE
     ),
