@@ -435,6 +435,10 @@ MATRIX: dict[str, Route] = {
     "programme:import-confirm": Route(
         get=POST_ONLY, post=ruled("programme.import_clusters", yes=DONE)
     ),
+    # The rejections of the user's last check: none in the matrix's sessions, hence 404.
+    "programme:import-rejects": Route(
+        get=ruled("programme.import_clusters", yes=404), post=GET_ONLY
+    ),
     # --- Programme administration (the programme team): waves, themes, session tools
     **{
         f"programme:{kind}-list": Route(get=ruled(rule), post=ruled(rule, yes=NO_CHANGE))
