@@ -409,3 +409,21 @@ def import_finess_command(
     )
     job.refresh_from_db()
     return job
+
+
+# --- Retention of uploaded extracts ------------------------------------------------------------
+
+
+def delete_old_finess_files(*, before) -> int:
+    """Delete the uploaded extracts of imports created before `before` (a datetime) and clear
+    their `file` (the import's report stays). Returns how many files were deleted. A confirmed
+    import shares its file with the import it confirms: the name is deleted once."""
+    old = FinessImport.objects.filter(created_at__lt=before).exclude(file="")
+    names = set(old.values_list("file", flat=True))
+    storage = FinessImport._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)  # no error when it is already gone
+    # `file` is not an audited field of FinessImport: a set-based update is recorded nowhere
+    # else than here, and needs not be.
+    FinessImport.objects.filter(file__in=names).update(file="")
+    return len(names)

@@ -412,6 +412,35 @@ def _check_unchanged(existing, region, finess, themes, report, first, label) -> 
     report.unchanged_clusters.append(f"{existing.name} ({existing.wave.code})")
 
 
+# --- Retention of uploaded import files ----------------------------------------------------------
+
+PENDING_FOLDER = "imports"  # checked spreadsheets waiting for a confirmation, rejection CSVs
+
+
+def delete_old_import_files(*, days: int, now: datetime.datetime | None = None) -> int:
+    """Delete the uploaded import files older than `days` days: FINESS extracts (their import
+    keeps its report) and past-cluster files left in `imports/` (never confirmed, or the CSV of
+    a check's rejections). Returns how many files were deleted."""
+    from django.core.files.storage import default_storage
+
+    from establishments.services import delete_old_finess_files
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    deleted = delete_old_finess_files(before=cutoff)
+    try:
+        _folders, names = default_storage.listdir(PENDING_FOLDER)
+    except FileNotFoundError:
+        names = []
+    for name in names:
+        path = f"{PENDING_FOLDER}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            deleted += 1
+    if deleted:
+        audit_log.info("import_files_deleted count=%s older_than_days=%s", deleted, days)
+    return deleted
+
+
 # --- Programme administration: waves, themes, session tools (the programme team) -------------
 
 # Model -> the rule that lets a user change its rows.

@@ -235,7 +235,7 @@ def _store_rejects(errors) -> str:
     writer.writerow(["ligne", "motif"])
     writer.writerows(errors)
     return default_storage.save(
-        f"imports/rejets-{uuid.uuid4().hex}.csv",
+        f"{services.PENDING_FOLDER}/rejets-{uuid.uuid4().hex}.csv",
         ContentFile(buffer.getvalue().encode("utf-8-sig")),
     )
 
@@ -308,7 +308,9 @@ def _keep_pending(request, content: bytes, name: str, *, theme_map, create) -> N
                 return
             default_storage.delete(previous["path"])
     suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
-    path = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", ContentFile(content))
+    path = default_storage.save(
+        f"{services.PENDING_FOLDER}/{uuid.uuid4().hex}{suffix}", ContentFile(content)
+    )
     request.session[PENDING_IMPORT] = {
         "path": path, "name": name, "theme_map": theme_map, "create": create,
     }  # fmt: skip

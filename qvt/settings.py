@@ -264,7 +264,7 @@ FINESS_MAX_DEACTIVATION_SHARE = env.float("FINESS_MAX_DEACTIVATION_SHARE", defau
 if not 0 <= FINESS_MAX_DEACTIVATION_SHARE <= 1:
     raise environ.ImproperlyConfigured("FINESS_MAX_DEACTIVATION_SHARE must be between 0 and 1.")
 # Uploaded import files (FINESS extracts, past-cluster spreadsheets) are deleted after this many
-# days by a beat task (core.tasks.delete_old_import_files).
+# days by a beat task (programme.tasks.delete_old_import_files).
 IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -374,7 +374,7 @@ CELERY_BEAT_SCHEDULE["requeue-pending-emails"] = {
     "schedule": 300.0,  # seconds
 }
 CELERY_BEAT_SCHEDULE["delete-old-import-files"] = {
-    "task": "core.tasks.delete_old_import_files",
+    "task": "programme.tasks.delete_old_import_files",
     "schedule": crontab(minute=30, hour=3),  # every night
 }
 CELERY_BEAT_SCHEDULE["weekly-notification-digests"] = {

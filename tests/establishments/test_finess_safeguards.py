@@ -263,3 +263,32 @@ def test_the_upload_page_asks_for_a_confirmation_then_imports(
     assert "Confirmer et importer" not in text and f"import n° {confirmation.pk}" in text
     client.post(confirm, {"confirm": "on"})
     assert FinessImport.objects.count() == 2
+
+
+# --- Control characters --------------------------------------------------------------------------
+
+
+def test_a_nul_byte_or_a_control_character_rejects_its_line_with_its_number(
+    tmp_path, import_finess
+):
+    clean = "750000018"
+    established = EstablishmentFactory(region_code="11")
+    path = write_extract(
+        tmp_path / "nul.csv",
+        [
+            structure(clean),
+            structure(established.finess, rs="EHPAD\x00LES LILAS"),
+            structure("750000026", voie="DES\x1bLILAS"),
+        ],
+    )
+    run = import_finess(path, "--allow-deactivation")
+    assert run.code == 1  # some lines rejected, not an unusable file
+    assert (
+        "ligne 3 : La ligne contient l'octet nul U+0000, interdit, dans la colonne 4 : "
+        "corrigez le fichier." in run.stderr
+    )
+    assert "ligne 4 : La ligne contient le caractère de contrôle U+001B, interdit" in run.stderr
+    assert run.counts["created"] == 1 and run.counts["rejected"] == 2
+    established.refresh_from_db()
+    assert established.is_active  # a number read on a rejected line is not "absent"
+    assert not Establishment.objects.filter(short_name__contains="\x00").exists()
