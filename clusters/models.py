@@ -217,6 +217,15 @@ class MembershipQuerySet(RegionScopedQuerySet):
             Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day)
         )
 
+    def closed_in_finess(self):
+        """Active memberships of running (not closed) clusters whose establishment the FINESS
+        registry no longer lists: the ARS must act (withdraw it, or check with FINESS)."""
+        return (
+            self.active()
+            .filter(establishment__finess_closed_on__isnull=False)
+            .exclude(cluster__status=Cluster.Status.CLOTURE)
+        )
+
 
 class Membership(models.Model):
     """An establishment's participation in a cluster.

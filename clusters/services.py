@@ -108,7 +108,7 @@ def membership_refusal(cluster: Cluster, establishment: Establishment) -> str | 
             f"« {establishment.get_sector_display().lower()} » : la vague « {wave.name} » "
             f"est réservée {wave.sector_phrase}."
         )
-    if not establishment.is_active:
+    if not establishment.is_active or establishment.is_closed_in_finess:
         return f"{establishment.short_name} est fermé dans le répertoire FINESS."
     active = Membership.objects.active()
     if active.filter(cluster=cluster, establishment=establishment).exists():

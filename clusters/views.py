@@ -157,6 +157,7 @@ def member_search(request, pk):
         )
         results = list(
             search_establishments(request.user, query)
+            .open()  # never a deactivated or closed establishment: none may be added
             .filter(region_id=cluster.region_id)
             .annotate(in_wave=Exists(same_wave))[:SEARCH_LIMIT]
         )

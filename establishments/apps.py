@@ -15,3 +15,12 @@ class EstablishmentsConfig(AppConfig):
         auditlog.register(models.Category)
         auditlog.register(models.Establishment, exclude_fields=["search_text"])
         auditlog.register(models.Organisation)
+        # Who asked for which import, and who confirmed one that the deactivation threshold
+        # stopped (a new import with `confirmed_from`); the job's progress is not audited.
+        auditlog.register(
+            models.FinessImport,
+            include_fields=[
+                "source", "original_name", "dry_run", "strict", "allow_deactivation",
+                "confirmed_from", "requested_by",
+            ],
+        )  # fmt: skip

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from qvt.uploads import control_character_refusal
+
 from .finess import finess_error
 from .models import LegalStatus, Sector, fold
 
@@ -172,7 +174,13 @@ def read_extract(
             if not record or record == [""]:
                 continue  # blank line
             kind = record[0].strip().lower()
-            if kind == "structureet":
+            if refusal := control_character_refusal(record):
+                number = ""
+                if kind == "structureet" and len(record) > NOFINESSET:
+                    structure_count += 1
+                    number = normalise_finess(record[NOFINESSET])
+                _reject(extract, line, refusal, number)  # its establishment is not "absent"
+            elif kind == "structureet":
                 structure_count += 1
                 _read_structure(extract, line, record, departments, categories)
             elif kind == "geolocalisation":

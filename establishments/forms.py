@@ -42,3 +42,13 @@ class FinessImportForm(forms.Form):
                 "« finess;etalab; »."
             )
         return upload
+
+
+class FinessImportConfirmForm(forms.Form):
+    """The explicit confirmation of an import stopped by the deactivation threshold."""
+
+    confirm = forms.BooleanField(
+        label="Je confirme que ce fichier est l'extrait national complet et que les "
+        "établissements absents doivent être désactivés",
+        error_messages={"required": "Cochez la case pour confirmer l'import."},
+    )

@@ -129,6 +129,10 @@ class EstablishmentQuerySet(RegionScopedQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def open(self):
+        """Active and not reported closed by FINESS: the establishments a cluster may take in."""
+        return self.filter(is_active=True, finess_closed_on__isnull=True)
+
 
 class Establishment(models.Model):
     finess = models.CharField(
@@ -173,6 +177,13 @@ class Establishment(models.Model):
     opened_on = models.DateField("date d'ouverture", null=True, blank=True)
     updated_on = models.DateField("date de mise à jour FINESS", null=True, blank=True)
     is_active = models.BooleanField("actif", default=True)
+    # The extraction date of the first FINESS extract that no longer listed this establishment.
+    # A member of a running cluster is kept active (and stays a member) with this date set, so
+    # that the ARS sees a warning and acts; any other absent establishment is also deactivated.
+    # Cleared when a later extract lists it again.
+    finess_closed_on = models.DateField(
+        "fermé dans FINESS depuis l'extrait du", null=True, blank=True
+    )
     # Upper-case, accent-free "number name long name town postcode", searched with a trigram index.
     search_text = models.TextField(editable=False, default="")
 
@@ -202,7 +213,11 @@ class Establishment(models.Model):
 
     @property
     def can_join_cluster(self) -> bool:
-        return self.region_id is not None and self.is_active
+        return self.region_id is not None and self.is_active and not self.is_closed_in_finess
+
+    @property
+    def is_closed_in_finess(self) -> bool:
+        return self.finess_closed_on is not None
 
 
 def _finess_upload_name(instance, filename) -> str:
@@ -234,6 +249,18 @@ class FinessImport(Job):
     original_name = models.CharField("nom du fichier", max_length=255, blank=True)
     dry_run = models.BooleanField("simulation", default=False)
     strict = models.BooleanField("mode strict", default=False)
+    # Given: write even when the extract would deactivate more than
+    # FINESS_MAX_DEACTIVATION_SHARE of the active establishments (--allow-deactivation, or the
+    # confirmation step of the upload page, which creates a new import from `confirmed_from`).
+    allow_deactivation = models.BooleanField("désactivations massives autorisées", default=False)
+    confirmed_from = models.ForeignKey(
+        "self",
+        verbose_name="confirmation de l'import",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="confirmations",
+    )
     extraction_date = models.DateField("date d'extraction FINESS", null=True, blank=True)
     # True once the extract was written to the registry (not a simulation, not aborted).
     applied = models.BooleanField("appliqué", default=False)
@@ -242,6 +269,14 @@ class FinessImport(Job):
     unchanged = models.PositiveIntegerField("inchangés", default=0)
     deactivated = models.PositiveIntegerField("désactivés", default=0)
     rejected = models.PositiveIntegerField("rejetés", default=0)
+    # Active establishments before the import, and those of them the extract no longer lists
+    # (deactivated, or kept and marked closed when they are members of a running cluster).
+    active_before = models.PositiveIntegerField("établissements actifs avant l'import", default=0)
+    absent = models.PositiveIntegerField("établissements actifs absents de l'extrait", default=0)
+    # Absent members of a running cluster: kept active, marked closed in FINESS.
+    closed_members = models.PositiveIntegerField("membres signalés fermés", default=0)
+    # Stopped before writing: too many deactivations and no `allow_deactivation`.
+    stopped = models.BooleanField("arrêté avant écriture", default=False)
     # [{"line": 3, "reason": "..."}] and [{"code": "999", "label": "...", "count": 2}]
     rejections = models.JSONField("lignes rejetées", default=list, blank=True)
     unknown_categories = models.JSONField("catégories inconnues", default=list, blank=True)
@@ -266,11 +301,29 @@ class FinessImport(Job):
         )
 
     @property
+    def absent_share(self) -> float:
+        """The share (0-1) of the active establishments that the extract no longer lists."""
+        return self.absent / self.active_before if self.active_before else 0.0
+
+    @property
     def exit_code(self) -> int:
-        """The command's exit status: 2 unusable file, 1 some lines rejected, 0 otherwise."""
+        """The command's exit status: 3 stopped before writing (too many deactivations),
+        2 unusable file, 1 some lines rejected, 0 otherwise."""
         if self.status == JobStatus.FAILED:
             return 2
+        if self.stopped:
+            return 3
         return 1 if self.rejected else 0
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Stopped by the deactivation threshold and not confirmed yet (upload page)."""
+        return (
+            self.stopped
+            and self.source == self.Source.UPLOAD
+            and not self.dry_run
+            and not self.confirmations.exists()
+        )
 
     def can_requeue(self) -> bool:
         # A command import has no stored file: only its own process can run it.

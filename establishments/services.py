@@ -2,21 +2,27 @@
 
 The import reads the whole extract first (establishments.finess_extract), then writes every valid
 line in ONE transaction with set-based SQL: the rows are COPYed into a temporary table, then one
-UPDATE changes the establishments whose values differ, one INSERT adds the new ones and one UPDATE
-deactivates those absent from the extract (never deleted: they may be cluster members). A re-import
+UPDATE changes the establishments whose values differ, one INSERT adds the new ones and two UPDATEs
+handle those absent from the extract: members of a running cluster stay active and are marked
+closed (`finess_closed_on`), the others are deactivated (never deleted: they may be past members).
+Before writing, an extract that no longer lists more than FINESS_MAX_DEACTIVATION_SHARE of the
+active establishments stops the import (a partial extract) unless the job allows it. A re-import
 of the same file therefore writes nothing. `Establishment.save()` is bypassed, so `search_text` is
 computed while reading.
 """
 
 import csv
 import io
+import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connection, transaction
 
-from accounts.rules import has_rule
+from accounts.rules import check_rule, has_rule
 from core import jobs
 from qvt.db import analyze
+from qvt.french import percent
 
 from .finess_extract import Extract, UnusableExtract, read_extract
 from .models import Category, Department, Establishment, FinessImport, LegalStatus
@@ -51,6 +57,7 @@ UPDATE_EXPRESSIONS = {
     "y": "CASE WHEN %(geo)s THEN i.y ELSE e.y END",
     "projection": "CASE WHEN %(geo)s THEN i.projection ELSE e.projection END",
 }
+audit_log = logging.getLogger("qvt.audit")
 IMPORT_LOCK = 7_310_001  # pg advisory lock: one import at a time
 
 
@@ -85,8 +92,8 @@ def import_finess_extract(
             return _finish(job)
         report(70)
         with transaction.atomic():
-            _write(job, extract)
-            if job.dry_run:
+            written = _write(job, extract)
+            if job.dry_run or not written:
                 transaction.set_rollback(True)  # a dry run is the real import, rolled back
             else:
                 job.applied = True
@@ -94,7 +101,7 @@ def import_finess_extract(
                 _finish(job)  # in the import's transaction: the report and the registry agree
     except UnusableExtract as error:
         raise jobs.JobFailure(str(error)) from error
-    if job.dry_run:
+    if not job.applied:
         _finish(job)
     return job
 
@@ -108,23 +115,49 @@ def _record_reading(job: FinessImport, extract: Extract) -> None:
 
 REPORT_FIELDS = [
     "extraction_date", "applied", "created", "updated", "unchanged", "deactivated", "rejected",
-    "rejections", "unknown_categories", "message",
+    "rejections", "unknown_categories", "message", "active_before", "absent", "closed_members",
+    "stopped",
 ]  # fmt: skip
+
+
+def deactivation_refusal(job: FinessImport) -> str:
+    """Why an import stopped before writing, in French, with its counts ("" when it did not)."""
+    if not job.stopped:
+        return ""
+    return (
+        f"Import arrêté avant toute écriture : cet extrait ne contient plus "
+        f"{job.absent} des {job.active_before} établissements actifs du registre "
+        f"({percent(job.absent_share)}), au-delà du seuil de "
+        f"{percent(settings.FINESS_MAX_DEACTIVATION_SHARE)} qui signale un extrait partiel. "
+        "Importés, ils seraient désactivés (ceux qui sont membres d'un cluster en cours "
+        "resteraient membres, signalés fermés). Vérifiez qu'il s'agit bien de l'extrait national "
+        "complet avant de confirmer."
+    )
 
 
 def _finish(job: FinessImport) -> FinessImport:
     if not job.message:
-        if job.dry_run:
+        if job.stopped:
+            job.message = deactivation_refusal(job)
+        elif job.dry_run:
             job.message = "Simulation : rien n'a été écrit."
         elif job.created == job.updated == job.deactivated == 0:
             job.message = "Aucun changement : le registre était déjà à jour avec cet extrait."
         else:
             job.message = "Import terminé : les lignes valides ont été enregistrées."
+        if job.closed_members:
+            job.message += (
+                f" {job.closed_members} établissement(s) absent(s) de l'extrait mais membre(s) "
+                "d'un cluster en cours : non désactivé(s), signalé(s) fermé(s) dans FINESS ; "
+                "leurs clusters affichent une alerte."
+            )
     jobs.finish(job, **{field: getattr(job, field) for field in REPORT_FIELDS})
     return job
 
 
-def _write(job: FinessImport, extract: Extract) -> None:
+def _write(job: FinessImport, extract: Extract) -> bool:
+    """Write the extract; False (nothing written) when it no longer lists more than
+    FINESS_MAX_DEACTIVATION_SHARE of the active establishments and the job does not allow it."""
     table = Establishment._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
@@ -135,16 +168,40 @@ def _write(job: FinessImport, extract: Extract) -> None:
                 f"dernier importé (du {latest:%d/%m/%Y}) : il n'a pas été importé."
             )
         _copy_incoming(cursor, extract.rows.values())
-
-        compared = ", ".join(f"e.{c}" for c in COLUMNS[1:]) + ", e.is_active"
-        incoming = ", ".join(UPDATE_EXPRESSIONS.get(c, f"i.{c}") for c in COLUMNS[1:]) + ", true"
-        assignments = ", ".join(f"{c} = {UPDATE_EXPRESSIONS.get(c, f'i.{c}')}" for c in COLUMNS[1:])
-        geo = {"geo": extract.has_geolocation}
+        # Absent from this (full, not older) extract. A number read on a rejected line is not
+        # absent: its establishment stays as it was.
+        absent = (
+            "NOT EXISTS (SELECT 1 FROM finess_incoming AS i WHERE i.finess = e.finess) "
+            "AND NOT (e.finess = ANY(%(rejected)s::varchar[]))"
+        )
+        params = {
+            "rejected": sorted(extract.rejected_numbers),
+            "date": extract.extraction_date,
+            "geo": extract.has_geolocation,
+        }
         cursor.execute(
-            f"UPDATE {table} AS e SET {assignments}, is_active = true "  # noqa: S608
+            f"SELECT count(*), count(*) FILTER (WHERE e.finess_closed_on IS NULL AND {absent}) "  # noqa: S608
+            f"FROM {table} AS e WHERE e.is_active",
+            params,
+        )
+        job.active_before, job.absent = cursor.fetchone()
+        if job.absent_share > settings.FINESS_MAX_DEACTIVATION_SHARE and not job.allow_deactivation:
+            job.stopped = True
+            cursor.execute("DROP TABLE finess_incoming")
+            return False
+
+        compared = ", ".join(f"e.{c}" for c in COLUMNS[1:]) + ", e.is_active, e.finess_closed_on"
+        incoming = (
+            ", ".join(UPDATE_EXPRESSIONS.get(c, f"i.{c}") for c in COLUMNS[1:])
+            + ", true, NULL::date"
+        )
+        assignments = ", ".join(f"{c} = {UPDATE_EXPRESSIONS.get(c, f'i.{c}')}" for c in COLUMNS[1:])
+        cursor.execute(
+            f"UPDATE {table} AS e SET {assignments}, is_active = true, "  # noqa: S608
+            "finess_closed_on = NULL "
             f"FROM finess_incoming AS i WHERE e.finess = i.finess "
             f"AND ({compared}) IS DISTINCT FROM ({incoming})",
-            geo,
+            params,
         )
         job.updated = cursor.rowcount
         cursor.execute(
@@ -153,17 +210,43 @@ def _write(job: FinessImport, extract: Extract) -> None:
             f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS e WHERE e.finess = i.finess)"
         )
         job.created = cursor.rowcount
-        # Absent from this (full, not older) extract: inactive. A number read on a rejected line
-        # is not absent: its establishment stays as it was.
+        # A member of a running cluster is never deactivated: it stays active and a member,
+        # marked closed, and its cluster page and the ARS home page show a warning.
+        in_running_cluster = _in_running_cluster_sql()
         cursor.execute(
-            f"UPDATE {table} AS e SET is_active = false WHERE e.is_active "  # noqa: S608
-            "AND NOT EXISTS (SELECT 1 FROM finess_incoming AS i WHERE i.finess = e.finess) "
-            "AND NOT (e.finess = ANY(%s::varchar[]))",
-            [sorted(extract.rejected_numbers)],
+            f"UPDATE {table} AS e SET finess_closed_on = %(date)s "  # noqa: S608
+            f"WHERE e.is_active AND e.finess_closed_on IS NULL AND {absent} "
+            f"AND {in_running_cluster}",
+            params,
+        )
+        job.closed_members = cursor.rowcount
+        # Every other absent establishment: inactive (never deleted: it may be a past member).
+        cursor.execute(
+            f"UPDATE {table} AS e SET is_active = false, "  # noqa: S608
+            "finess_closed_on = COALESCE(e.finess_closed_on, %(date)s) "
+            f"WHERE e.is_active AND {absent} AND NOT {in_running_cluster}",
+            params,
         )
         job.deactivated = cursor.rowcount
         job.unchanged = len(extract.rows) - job.created - job.updated
         cursor.execute("DROP TABLE finess_incoming")
+    return True
+
+
+def _in_running_cluster_sql() -> str:
+    """SQL: establishment `e` has an active membership of a cluster that is not closed. The
+    tables are reached through the model's reverse relation: this app imports no upper app."""
+    membership = Establishment._meta.get_field("memberships").related_model
+    cluster = membership._meta.get_field("cluster").related_model
+    return (
+        f"EXISTS (SELECT 1 FROM {membership._meta.db_table} AS m "  # noqa: S608
+        f"JOIN {cluster._meta.db_table} AS c ON c.id = m.cluster_id "
+        "WHERE m.establishment_id = e.id AND m.withdrawn_on IS NULL "
+        f"AND c.status <> '{CLOSED_CLUSTER_STATUS}')"
+    )
+
+
+CLOSED_CLUSTER_STATUS = "cloture"  # clusters.models.Cluster.Status.CLOTURE
 
 
 def _copy_incoming(cursor, rows) -> None:
@@ -237,6 +320,37 @@ def create_finess_import(*, upload, dry_run: bool, strict: bool, by) -> FinessIm
     return job
 
 
+def confirm_finess_import(*, job: FinessImport, by) -> FinessImport | None:
+    """The confirmation step of the upload page: import again the file of `job`, which stopped
+    before writing because of the deactivation threshold, this time allowing the deactivations.
+    A new import (recorded by the audit log, with who confirmed and which import it confirms);
+    None when `job` does not await a confirmation (already confirmed, or not stopped)."""
+    check_rule(by, "establishments.import_finess")
+    with transaction.atomic():
+        locked = FinessImport.objects.select_for_update().get(pk=job.pk)
+        if not locked.awaits_confirmation:
+            return None
+        confirmation = FinessImport.objects.create(
+            source=FinessImport.Source.UPLOAD,
+            file=locked.file.name,  # the same stored file, read again by the worker
+            original_name=locked.original_name,
+            strict=locked.strict,
+            allow_deactivation=True,
+            confirmed_from=locked,
+            requested_by=by,
+        )
+        audit_log.info(
+            "finess_import_confirmed user=%s import=%s confirmation=%s absent=%s active=%s",
+            by.username,
+            locked.pk,
+            confirmation.pk,
+            locked.absent,
+            locked.active_before,
+        )
+        jobs.enqueue_on_commit(confirmation)
+    return confirmation
+
+
 def can_relaunch(job: FinessImport) -> bool:
     """An upload that failed, waits for the broker, or whose worker died may be sent again."""
     if job.source != FinessImport.Source.UPLOAD:
@@ -275,13 +389,16 @@ def _import_upload(job: FinessImport) -> None:
     )
 
 
-def import_finess_command(*, data: bytes, name: str, dry_run: bool, strict: bool) -> FinessImport:
+def import_finess_command(
+    *, data: bytes, name: str, dry_run: bool, strict: bool, allow_deactivation: bool = False
+) -> FinessImport:
     """The `import_finess` command: the same job, run in the command's process."""
     job = FinessImport.objects.create(
         source=FinessImport.Source.COMMAND,
         original_name=name[:255],
         dry_run=dry_run,
         strict=strict,
+        allow_deactivation=allow_deactivation,
     )
     jobs.execute(
         FinessImport,
@@ -292,3 +409,21 @@ def import_finess_command(*, data: bytes, name: str, dry_run: bool, strict: bool
     )
     job.refresh_from_db()
     return job
+
+
+# --- Retention of uploaded extracts ------------------------------------------------------------
+
+
+def delete_old_finess_files(*, before) -> int:
+    """Delete the uploaded extracts of imports created before `before` (a datetime) and clear
+    their `file` (the import's report stays). Returns how many files were deleted. A confirmed
+    import shares its file with the import it confirms: the name is deleted once."""
+    old = FinessImport.objects.filter(created_at__lt=before).exclude(file="")
+    names = set(old.values_list("file", flat=True))
+    storage = FinessImport._meta.get_field("file").storage
+    for name in names:
+        storage.delete(name)  # no error when it is already gone
+    # `file` is not an audited field of FinessImport: a set-based update is recorded nowhere
+    # else than here, and needs not be.
+    FinessImport.objects.filter(file__in=names).update(file="")
+    return len(names)

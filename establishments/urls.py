@@ -13,6 +13,11 @@ urlpatterns = [
         "import-finess/<int:pk>/etat.json", views.finess_import_status, name="finess-import-status"
     ),
     path(
+        "import-finess/<int:pk>/confirmer/",
+        views.finess_import_confirm,
+        name="finess-import-confirm",
+    ),
+    path(
         "import-finess/<int:pk>/relancer/",
         views.finess_import_relaunch,
         name="finess-import-relaunch",

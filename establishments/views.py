@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
@@ -6,9 +7,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import check_rule, rule_required
 from core.views import job_status_view
+from qvt.french import percent
 
 from . import services
-from .forms import EstablishmentSearchForm, FinessImportForm
+from .forms import EstablishmentSearchForm, FinessImportConfirmForm, FinessImportForm
 from .models import FinessImport
 from .search import search_establishments
 
@@ -114,7 +116,7 @@ def _finess_import(request, pk) -> FinessImport:
     return get_object_or_404(FinessImport.objects.select_related("requested_by"), pk=pk)
 
 
-def finess_import_detail(request, pk):
+def finess_import_detail(request, pk, *, confirm_form=None):
     job = _finess_import(request, pk)
     context = {
         "title": f"Import FINESS n° {job.pk}",
@@ -122,7 +124,30 @@ def finess_import_detail(request, pk):
         "can_relaunch": services.can_relaunch(job),
         "rejections": Paginator(job.rejections, 100).get_page(request.GET.get("page")),
     }
+    if job.stopped:
+        context |= {
+            "absent_share": percent(job.absent_share),
+            "threshold": percent(settings.FINESS_MAX_DEACTIVATION_SHARE),
+            "confirm_form": confirm_form or FinessImportConfirmForm(),
+            "confirmation": job.confirmations.order_by("pk").first(),
+        }
     return render(request, "establishments/finess_import_detail.html", context)
+
+
+@require_POST
+def finess_import_confirm(request, pk):
+    """The explicit confirmation of an import stopped before writing by the deactivation
+    threshold: a new import of the same file, allowed to deactivate (audited)."""
+    job = _finess_import(request, pk)
+    form = FinessImportConfirmForm(request.POST)
+    if not form.is_valid():
+        return finess_import_detail(request, pk, confirm_form=form)
+    confirmation = services.confirm_finess_import(job=job, by=request.user)
+    if confirmation is None:
+        messages.error(request, "Cet import n'attend pas de confirmation.")
+        return redirect("establishments:finess-import-detail", pk=job.pk)
+    messages.success(request, "Import confirmé : il est lancé.")
+    return redirect("establishments:finess-import-detail", pk=confirmation.pk)
 
 
 # Polled by static/qvt/job-progress.js; adds the summary line once the import is over.

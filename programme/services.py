@@ -4,12 +4,19 @@ vague;region;cluster;thematiques;finess.
 The membership rules are the browser's: each member goes through
 `clusters.services.cluster_add_member` (region match, one cluster per wave per establishment,
 at most 8), inside one transaction that is rolled back when anything is rejected or on a dry run.
+
+Themes are matched tolerantly (`theme_key`: no case, accents, punctuation or trailing
+parenthesis). What still does not match is reported once per theme, not once per line: the
+caller maps it to an existing theme (`theme_map`) or creates it (`create_themes`); until then
+nothing is written. Lines holding control characters (NUL...) are rejected with their number.
 """
 
 import csv
 import datetime
 import io
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -21,15 +28,28 @@ from clusters import services as cluster_services
 from clusters.models import MAX_MEMBERS, MIN_MEMBERS, Cluster, Membership, SessionTool, Theme, Wave
 from establishments.models import Establishment, Region
 from qvt.db import analyze
+from qvt.uploads import control_character_refusal
 
 COLUMNS = ["vague", "region", "cluster", "thematiques", "finess"]
 audit_log = logging.getLogger("qvt.audit")
 WAVE_CODE_LENGTH = Wave._meta.get_field("code").max_length
 CLUSTER_NAME_LENGTH = Cluster._meta.get_field("name").max_length
+THEME_NAME_LENGTH = Theme._meta.get_field("name").max_length
+SHOWN_REJECTIONS = 200  # the pages show the first ones; the CSV download has them all
+_TRAILING_PARENTHESIS = re.compile(r"\([^()]*\)\s*$")
 
 
 class ImportFileError(Exception):
     """The file cannot be read at all (format, header): nothing is imported."""
+
+
+def theme_key(name: str) -> str:
+    """What two spellings of a theme share: "Risques psycho-sociaux (RPS)" and "risques
+    psychosociaux" -> "risquespsychosociaux" (no case, accents, punctuation, spaces, nor a
+    trailing parenthesis)."""
+    text = _TRAILING_PARENTHESIS.sub("", name.strip()) or name
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum()).casefold()
 
 
 @dataclass
@@ -40,6 +60,15 @@ class ImportLine:
     cluster: str
     themes: list[str]
     finess: str
+    refusal: str = ""  # why the line cannot even be read (control characters)
+
+
+@dataclass
+class UnknownTheme:
+    """A theme of the file that matches no existing one, reported once."""
+
+    name: str  # as first written in the file
+    lines: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -49,15 +78,23 @@ class ImportReport:
     unchanged_clusters: list[str] = field(default_factory=list)
     created_memberships: int = 0
     created_waves: list[str] = field(default_factory=list)
+    created_themes: list[str] = field(default_factory=list)
+    # Matched only once case, accents, punctuation or a parenthesis are ignored: {written: theme}
+    matched_themes: dict[str, str] = field(default_factory=dict)
+    unknown_themes: list[UnknownTheme] = field(default_factory=list)
     dry_run: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.unknown_themes
 
     @property
     def written(self) -> bool:
         return self.ok and not self.dry_run
+
+    @property
+    def shown_errors(self) -> list[tuple[int, str]]:
+        return self.errors[:SHOWN_REJECTIONS]
 
     def reject(self, number: int, reason: str) -> None:
         self.errors.append((number, reason))
@@ -83,6 +120,9 @@ def read_lines(content: bytes, filename: str) -> list[ImportLine]:
         cells = [_text(cell) for cell in row]
         if not any(cells):
             continue  # blank lines (common at the end of spreadsheets)
+        if refusal := control_character_refusal(cells):
+            lines.append(ImportLine(number, "", "", "", [], "", refusal=refusal))
+            continue
         cells += [""] * (len(COLUMNS) - len(cells))
         wave, region, cluster, themes, finess = cells[: len(COLUMNS)]
         lines.append(
@@ -135,6 +175,9 @@ def import_clusters(
     by,
     dry_run: bool = False,
     create_waves: bool = False,
+    create_themes: bool = False,
+    create_theme_names: frozenset[str] = frozenset(),
+    theme_map: dict[str, str] | None = None,
     region_ids: frozenset | None = None,
     today: datetime.date | None = None,
 ) -> ImportReport:
@@ -143,9 +186,12 @@ def import_clusters(
     `region_ids` restricts the import to those regions; None allows every region. `by` (None
     for the management command) must pass `programme.import_clusters`, and is held to its ARS
     regions unless it may import anywhere (the programme team), whatever the caller passed.
+    `theme_map` ({theme as written: existing theme name}) resolves themes that do not match;
+    `create_themes` creates those still unknown, `create_theme_names` those of these names
+    (`by` must then manage themes).
     A cluster already imported with the same members is left unchanged, so a second import of
     the same file writes nothing. Clusters of a past wave (ended, or created by this import)
-    are closed ("clôturé"); others stay drafts for the ARS to complete in the browser.
+    are closed ("clôturé"), through an audited save; others stay drafts for the ARS to complete.
     """
     if by is not None:
         check_rule(by, "programme.import_clusters")
@@ -153,40 +199,104 @@ def import_clusters(
             region_ids = frozenset(by.roles.ars_region_ids) & (
                 region_ids if region_ids is not None else frozenset(by.roles.ars_region_ids)
             )
+        if create_themes or create_theme_names:
+            check_rule(by, "programme.manage_themes")
     report = ImportReport(dry_run=dry_run)
     today = today or timezone.localdate()
     with transaction.atomic():
-        groups = _check_lines(lines, report, create_waves, region_ids)
+        create = create_themes or {theme_key(name) for name in create_theme_names}
+        themes = _resolve_themes(lines, report, create, theme_map or {})
+        groups = _check_lines(lines, report, create_waves, region_ids, themes)
         waves = _waves(groups, report, create_waves)
         for (wave_code, name), group in groups.items():
             _import_cluster(wave_code, name, group, waves, report, today)
-        if report.errors or dry_run:
+        if not report.ok or dry_run:
             transaction.set_rollback(True)
         elif report.created_clusters:  # a whole past wave at once: fresh planner statistics
             analyze(Cluster, Cluster.themes.through, Membership)
     report.errors.sort()
     if report.written:
         audit_log.info(
-            "cluster_import user=%s clusters=%s memberships=%s unchanged=%s",
+            "cluster_import user=%s clusters=%s memberships=%s unchanged=%s themes_created=%s",
             getattr(by, "username", "commande"),
             len(report.created_clusters),
             report.created_memberships,
             len(report.unchanged_clusters),
+            len(report.created_themes),
         )
     return report
 
 
-def _check_lines(lines, report, create_waves, region_ids) -> dict:
-    """Reject lines whose references are unknown; group the rest by (wave, cluster name)."""
+def _resolve_themes(lines, report, create_themes, theme_map) -> dict[str, Theme]:
+    """{theme as written in the file: Theme} for every theme that can be resolved: same name
+    (case aside), same `theme_key`, the caller's `theme_map`, or created (`create_themes`: True
+    for every unknown theme, or a set of theme keys). The others are listed once in
+    `report.unknown_themes`."""
+    existing = list(Theme.objects.all())
+    by_name = {theme.name.casefold(): theme for theme in existing}
+    by_key: dict[str, Theme | None] = {}
+    for theme in existing:  # two themes with one key: ambiguous, matched by name only
+        key = theme_key(theme.name)
+        by_key[key] = None if key in by_key and by_key[key] != theme else theme
+    mapped = {theme_key(written): target for written, target in theme_map.items()}
+    resolved: dict[str, Theme] = {}
+    unknown: dict[str, UnknownTheme] = {}
+    for line in lines:
+        for written in line.themes:
+            if written in resolved:
+                continue
+            theme = by_name.get(written.casefold()) or by_key.get(theme_key(written))
+            if theme is not None:
+                if theme.name != written and theme.name.casefold() != written.casefold():
+                    report.matched_themes[written] = theme.name
+                resolved[written] = theme
+                continue
+            if (target := mapped.get(theme_key(written))) is not None:
+                theme = by_name.get(target.casefold()) or by_key.get(theme_key(target))
+                if theme is None:
+                    report.reject(
+                        line.number,
+                        f"La thématique « {target} », choisie pour « {written} », n'existe pas.",
+                    )
+                    continue
+                report.matched_themes[written] = theme.name
+                resolved[written] = theme
+                continue
+            unknown.setdefault(theme_key(written), UnknownTheme(written)).lines.append(line.number)
+    for key, item in sorted(unknown.items(), key=lambda pair: pair[1].name.casefold()):
+        wanted = create_themes is True or key in create_themes
+        if wanted and len(item.name) <= THEME_NAME_LENGTH:
+            theme = Theme(name=item.name)
+            theme.full_clean()
+            theme.save()  # audited, like a theme added on the themes page
+            report.created_themes.append(theme.name)
+            by_key[key] = theme
+            del unknown[key]
+    for line in lines:  # every spelling of a created theme
+        for written in line.themes:
+            if written not in resolved and (theme := by_key.get(theme_key(written))):
+                resolved[written] = theme
+    report.unknown_themes = sorted(unknown.values(), key=lambda item: item.name.casefold())
+    return resolved
+
+
+def _check_lines(lines, report, create_waves, region_ids, themes) -> dict:
+    """Reject lines whose references are unknown; group the rest by (wave, cluster name).
+    A line whose only fault is an unknown theme stays in its group (the theme is reported
+    once, and nothing is written until it is resolved)."""
     regions = {r.code: r for r in Region.objects.all()}
-    themes = {t.name.casefold(): t for t in Theme.objects.all()}
     wave_codes = set(Wave.objects.values_list("code", flat=True))
     establishments = {
         e.finess: e
-        for e in Establishment.objects.filter(finess__in={line.finess for line in lines})
+        for e in Establishment.objects.filter(
+            finess__in={line.finess for line in lines if not line.refusal}
+        )
     }
     groups: dict[tuple[str, str], list] = {}
     for line in lines:
+        if line.refusal:
+            report.reject(line.number, line.refusal)
+            continue
         reasons = []
         if not line.wave:
             reasons.append("la vague est vide")
@@ -207,9 +317,6 @@ def _check_lines(lines, report, create_waves, region_ids) -> dict:
             reasons.append(f"le nom du cluster dépasse {CLUSTER_NAME_LENGTH} caractères")
         if not line.themes:
             reasons.append("aucune thématique")
-        unknown = [name for name in line.themes if name.casefold() not in themes]
-        if unknown:
-            reasons.append("thématique inconnue : " + ", ".join(f"« {n} »" for n in unknown))
         establishment = establishments.get(line.finess)
         if establishment is None:
             reasons.append(f"le numéro FINESS « {line.finess} » n'est pas dans le répertoire")
@@ -217,7 +324,7 @@ def _check_lines(lines, report, create_waves, region_ids) -> dict:
             report.reject(line.number, _sentence(reasons))
             continue
         line.region_obj = region
-        line.theme_objs = [themes[name.casefold()] for name in line.themes]
+        line.theme_objs = [themes[name] for name in line.themes if name in themes]
         line.establishment = establishment
         groups.setdefault((line.wave, line.cluster), []).append(line)
     return groups
@@ -279,12 +386,12 @@ def _import_cluster(wave_code, name, group, waves, report, today) -> None:
         else:
             report.created_memberships += 1
     if created_wave or (wave.ends_on is not None and wave.ends_on < today):
-        # A cluster of a past wave is history: it is recorded closed, as it ended.
-        Cluster.objects.filter(pk=cluster.pk).update(
-            status=Cluster.Status.CLOTURE,
-            starts_on=wave.starts_on,
-            closed_on=wave.ends_on,
-        )
+        # A cluster of a past wave is history: it is recorded closed, as it ended. Saved (not
+        # QuerySet.update()) so that the audit log records the change in the cluster's history.
+        cluster.status = Cluster.Status.CLOTURE
+        cluster.starts_on = wave.starts_on
+        cluster.closed_on = wave.ends_on
+        cluster.save(update_fields=["status", "starts_on", "closed_on"])
     report.created_clusters.append(f"{cluster.name} ({wave_code})")
 
 
@@ -303,6 +410,35 @@ def _check_unchanged(existing, region, finess, themes, report, first, label) -> 
         )
         return
     report.unchanged_clusters.append(f"{existing.name} ({existing.wave.code})")
+
+
+# --- Retention of uploaded import files ----------------------------------------------------------
+
+PENDING_FOLDER = "imports"  # checked spreadsheets waiting for a confirmation, rejection CSVs
+
+
+def delete_old_import_files(*, days: int, now: datetime.datetime | None = None) -> int:
+    """Delete the uploaded import files older than `days` days: FINESS extracts (their import
+    keeps its report) and past-cluster files left in `imports/` (never confirmed, or the CSV of
+    a check's rejections). Returns how many files were deleted."""
+    from django.core.files.storage import default_storage
+
+    from establishments.services import delete_old_finess_files
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    deleted = delete_old_finess_files(before=cutoff)
+    try:
+        _folders, names = default_storage.listdir(PENDING_FOLDER)
+    except FileNotFoundError:
+        names = []
+    for name in names:
+        path = f"{PENDING_FOLDER}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            deleted += 1
+    if deleted:
+        audit_log.info("import_files_deleted count=%s older_than_days=%s", deleted, days)
+    return deleted
 
 
 # --- Programme administration: waves, themes, session tools (the programme team) -------------

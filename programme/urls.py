@@ -10,6 +10,7 @@ urlpatterns = [
     path("participations.csv", views.export_detail, name="export-detail"),
     path("import/", views.import_upload, name="import-upload"),
     path("import/confirmer/", views.import_confirm, name="import-confirm"),
+    path("import/rejets.csv", views.import_rejects, name="import-rejects"),
     path("vagues/", views.wave_list, name="wave-list"),
     path("vagues/nouvelle/", views.wave_create, name="wave-create"),
     path("vagues/<int:pk>/modifier/", views.wave_edit, name="wave-edit"),

@@ -1,5 +1,7 @@
 """The national dashboard, its exports, and the upload of past clusters."""
 
+import csv
+import io
 import uuid
 from urllib.parse import urlencode
 
@@ -14,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import check_rule, has_rule, rule_required
 from clusters.models import SessionTool, Theme, Wave
@@ -200,6 +202,40 @@ class ImportForm(forms.Form):
         return upload
 
 
+CREATE_THEME = "__creer__"
+
+
+class ThemeChoiceForm(forms.Form):
+    """One choice per theme of the file that matches no existing theme: an existing theme, or
+    (for those who manage themes) a new one of that name."""
+
+    def __init__(self, *args, unknown: list[dict], may_create: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = [(t.name, t.name) for t in Theme.objects.order_by("name")]
+        for index, item in enumerate(unknown):
+            choices = [("", "— Choisir une thématique —")]
+            if may_create:
+                choices.append((CREATE_THEME, f"Créer la thématique « {item['name']} »"))
+            self.fields[f"theme_{index}"] = forms.ChoiceField(
+                label=f"« {item['name']} »",
+                help_text=f"{len(item['lines'])} ligne(s) du fichier.",
+                choices=choices + existing,
+                error_messages={"required": "Choisissez une thématique."},
+            )
+        self.unknown = unknown
+
+    def choices(self) -> tuple[dict[str, str], list[str]]:
+        """({written: existing theme name}, [written names to create])."""
+        theme_map, create = {}, []
+        for index, item in enumerate(self.unknown):
+            value = self.cleaned_data[f"theme_{index}"]
+            if value == CREATE_THEME:
+                create.append(item["name"])
+            else:
+                theme_map[item["name"]] = value
+        return theme_map, create
+
+
 def _import_region_ids(user):
     """None (every region) for the programme team; ARS staff: their regions."""
     if has_rule(user, "programme.import_clusters_anywhere"):
@@ -207,42 +243,133 @@ def _import_region_ids(user):
     return user.roles.ars_region_ids
 
 
+def _check(request, content: bytes, name: str, *, theme_map=None, create=()):
+    """A dry run of the file with the theme choices made so far; keeps the file (and those
+    choices) for the next step, and every rejection in a CSV file for the download link."""
+    report = services.import_clusters(
+        lines=services.read_lines(content, name),
+        by=request.user,
+        dry_run=True,
+        region_ids=_import_region_ids(request.user),
+        theme_map=theme_map or {},
+        create_theme_names=frozenset(create),
+    )
+    _keep_pending(request, content, name, theme_map=theme_map or {}, create=list(create))
+    pending = request.session[PENDING_IMPORT]
+    pending["unknown"] = [{"name": u.name, "lines": u.lines} for u in report.unknown_themes]
+    if report.errors:
+        pending["rejects"] = _store_rejects(report.errors)
+    request.session[PENDING_IMPORT] = pending
+    return report
+
+
+def _store_rejects(errors) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["ligne", "motif"])
+    writer.writerows(errors)
+    return default_storage.save(
+        f"{services.PENDING_FOLDER}/rejets-{uuid.uuid4().hex}.csv",
+        ContentFile(buffer.getvalue().encode("utf-8-sig")),
+    )
+
+
+def _import_context(request, form, report, theme_form=None):
+    pending = request.session.get(PENDING_IMPORT) or {}
+    may_create = has_rule(request.user, "programme.manage_themes")
+    if report is not None and report.unknown_themes and theme_form is None:
+        theme_form = ThemeChoiceForm(unknown=pending.get("unknown", []), may_create=may_create)
+    return {
+        "title": "Import de clusters",
+        "form": form,
+        "report": report,
+        "theme_form": theme_form,
+        "may_create_themes": may_create,
+        "shown_rejections": services.SHOWN_REJECTIONS,
+    }
+
+
 @rule_required("programme.import_clusters")
 def import_upload(request):
-    """Step 1: upload and check (nothing written); the report offers to confirm."""
-    region_ids = _import_region_ids(request.user)
+    """Step 1: upload and check (nothing written); the report offers to confirm, or first to
+    choose what each unknown theme of the file is (step 1b, a POST of `themes`)."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
+    report = theme_form = None
+    if request.method == "POST" and "themes" in request.POST:
+        form = ImportForm()
+        pending = request.session.get(PENDING_IMPORT)
+        if not pending or not default_storage.exists(pending["path"]):
+            messages.error(request, "Aucun fichier vérifié : déposez-le de nouveau.")
+            return redirect("programme:import-upload")
+        theme_form = ThemeChoiceForm(
+            request.POST,
+            unknown=pending.get("unknown", []),
+            may_create=has_rule(request.user, "programme.manage_themes"),
+        )
+        if theme_form.is_valid():
+            theme_map, create = theme_form.choices()
+            theme_map = {**pending.get("theme_map", {}), **theme_map}
+            create = [*pending.get("create", []), *create]
+            with default_storage.open(pending["path"], "rb") as stored:
+                content = stored.read()
+            report = _check(request, content, pending["name"], theme_map=theme_map, create=create)
+            theme_form = None
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:
-            lines = services.read_lines(content, upload.name)
+            report = _check(request, content, upload.name)
         except services.ImportFileError as error:
             form.add_error("file", str(error))
-        else:
-            report = services.import_clusters(
-                lines=lines, by=request.user, dry_run=True, region_ids=region_ids
-            )
-            if report.ok:
-                _keep_pending(request, content, upload.name)
-    context = {"title": "Import de clusters", "form": form, "report": report}
-    return render(request, "programme/import_upload.html", context)
+    return render(
+        request, "programme/import_upload.html", _import_context(request, form, report, theme_form)
+    )
 
 
-def _keep_pending(request, content: bytes, name: str) -> None:
+def _keep_pending(request, content: bytes, name: str, *, theme_map, create) -> None:
     previous = request.session.get(PENDING_IMPORT)
     if previous:  # only the last checked file may be confirmed
-        default_storage.delete(previous["path"])
+        if previous.get("rejects"):
+            default_storage.delete(previous["rejects"])
+        if previous["path"] and default_storage.exists(previous["path"]):
+            with default_storage.open(previous["path"], "rb") as stored:
+                same = stored.read() == content
+            if same:  # a new check of the same file (theme choices): keep it
+                request.session[PENDING_IMPORT] = {
+                    "path": previous["path"], "name": name, "theme_map": theme_map,
+                    "create": create,
+                }  # fmt: skip
+                return
+            default_storage.delete(previous["path"])
     suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
-    path = default_storage.save(f"imports/{uuid.uuid4().hex}{suffix}", ContentFile(content))
-    request.session[PENDING_IMPORT] = {"path": path, "name": name}
+    path = default_storage.save(
+        f"{services.PENDING_FOLDER}/{uuid.uuid4().hex}{suffix}", ContentFile(content)
+    )
+    request.session[PENDING_IMPORT] = {
+        "path": path, "name": name, "theme_map": theme_map, "create": create,
+    }  # fmt: skip
+
+
+@require_GET
+@rule_required("programme.import_clusters")
+def import_rejects(request):
+    """Every rejection of the last check, as a CSV file (the page shows the first ones)."""
+    pending = request.session.get(PENDING_IMPORT) or {}
+    path = pending.get("rejects")
+    if not path or not default_storage.exists(path):
+        raise Http404("Aucun rejet à télécharger.")
+    with default_storage.open(path, "rb") as stored:
+        content = stored.read()
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="rejets-import-clusters.csv"'
+    return response
 
 
 @require_POST
 @rule_required("programme.import_clusters")
 def import_confirm(request):
-    """Step 2: import the file checked at step 1, for real (all or nothing)."""
+    """Step 2: import the file checked at step 1, for real (all or nothing), with the theme
+    choices made at step 1b."""
     region_ids = _import_region_ids(request.user)
     pending = request.session.pop(PENDING_IMPORT, None)
     if not pending or not default_storage.exists(pending["path"]):
@@ -251,17 +378,30 @@ def import_confirm(request):
     with default_storage.open(pending["path"], "rb") as stored:
         content = stored.read()
     default_storage.delete(pending["path"])
+    if pending.get("rejects"):
+        default_storage.delete(pending["rejects"])
     report = services.import_clusters(
-        lines=services.read_lines(content, pending["name"]), by=request.user, region_ids=region_ids
+        lines=services.read_lines(content, pending["name"]),
+        by=request.user,
+        region_ids=region_ids,
+        theme_map=pending.get("theme_map", {}),
+        create_theme_names=frozenset(pending.get("create", [])),
     )
     if not report.ok:  # the data changed since the check
-        context = {"title": "Import de clusters", "form": ImportForm(), "report": report}
-        return render(request, "programme/import_upload.html", context)
+        return render(
+            request, "programme/import_upload.html", _import_context(request, ImportForm(), report)
+        )
     messages.success(
         request,
         f"Import terminé : {len(report.created_clusters)} cluster(s) créé(s), "
         f"{report.created_memberships} participation(s), "
-        f"{len(report.unchanged_clusters)} cluster(s) déjà présent(s) inchangé(s).",
+        f"{len(report.unchanged_clusters)} cluster(s) déjà présent(s) inchangé(s)"
+        + (
+            f", {len(report.created_themes)} thématique(s) créée(s)"
+            if report.created_themes
+            else ""
+        )
+        + ".",
     )
     return redirect(reverse("programme:dashboard"))
 

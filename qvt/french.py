@@ -8,6 +8,7 @@
     de("ESAT Les Ateliers")      -> "d'ESAT Les Ateliers"
     de("CH de Rouen")            -> "du CH de Rouen"
     file_size(10 * 1024 * 1024)  -> "10 Mo"
+    percent(0.052)               -> "5,2 %"
 """
 
 from django import template
@@ -70,3 +71,10 @@ def file_size(size) -> str:
             value = f"{size / factor:.1f}".removesuffix(".0").replace(".", ",")
             return f"{value} {unit}"
     return f"{size} octet{'s' if size > 1 else ''}"
+
+
+@register.filter
+def percent(share) -> str:
+    """A share (0-1) as a French percentage: 0.052 -> "5,2 %", 0.05 -> "5 %"."""
+    text = f"{float(share or 0) * 100:.1f}".removesuffix(".0").replace(".", ",")
+    return f"{text}\u00a0%"

@@ -272,6 +272,15 @@ UPLOAD_ZIP_MAX_ENTRIES = env.int("UPLOAD_ZIP_MAX_ENTRIES", default=1000)
 UPLOAD_ZIP_MAX_EXPANDED_SIZE = env.int("UPLOAD_ZIP_MAX_EXPANDED_SIZE", default=100 * 1024 * 1024)
 # A national FINESS extract weighs 30 to 60 MB: its upload (administrators only) has its own limit.
 FINESS_MAX_UPLOAD_SIZE = env.int("FINESS_MAX_UPLOAD_SIZE", default=200 * 1024 * 1024)
+# An extract that no longer lists more than this share (0-1) of the active establishments is a
+# partial file, most likely: the import stops before writing unless told otherwise
+# (import_finess --allow-deactivation, or the confirmation step of the upload page).
+FINESS_MAX_DEACTIVATION_SHARE = env.float("FINESS_MAX_DEACTIVATION_SHARE", default=0.05)
+if not 0 <= FINESS_MAX_DEACTIVATION_SHARE <= 1:
+    raise environ.ImproperlyConfigured("FINESS_MAX_DEACTIVATION_SHARE must be between 0 and 1.")
+# Uploaded import files (FINESS extracts, past-cluster spreadsheets) are deleted after this many
+# days by a beat task (programme.tasks.delete_old_import_files).
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -378,6 +387,10 @@ PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=20)
 CELERY_BEAT_SCHEDULE["requeue-pending-emails"] = {
     "task": "notifications.tasks.requeue_pending_emails",
     "schedule": 300.0,  # seconds
+}
+CELERY_BEAT_SCHEDULE["delete-old-import-files"] = {
+    "task": "programme.tasks.delete_old_import_files",
+    "schedule": crontab(minute=30, hour=3),  # every night
 }
 CELERY_BEAT_SCHEDULE["weekly-notification-digests"] = {
     "task": "notifications.tasks.send_weekly_digests",

@@ -1,5 +1,7 @@
-"""Checks shared by every upload of a ZIP-based document (XLSX, DOCX, ODS...)."""
+"""Checks shared by uploads: ZIP-based documents (XLSX, DOCX, ODS...), control characters in the
+lines of an imported file."""
 
+import re
 import zipfile
 
 from django.conf import settings
@@ -31,4 +33,25 @@ def zip_bomb_refusal(file) -> str | None:
             "Ce fichier est trop volumineux une fois décompressé "
             f"({file_size(settings.UPLOAD_ZIP_MAX_EXPANDED_SIZE)} au plus)."
         )
+    return None
+
+
+# C0 controls but tab, line feed and carriage return (a quoted CSV field may hold a line break),
+# DEL and the C1 controls: never in a name, a code or a date; NUL breaks PostgreSQL's text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character_refusal(fields) -> str | None:
+    """A French reason when one of `fields` (the text cells of one line) holds a control
+    character, naming it and its column (1-based), else None."""
+    for column, value in enumerate(fields, start=1):
+        if not isinstance(value, str):
+            continue
+        if match := _CONTROL.search(value):
+            code = ord(match.group())
+            label = "l'octet nul U+0000" if code == 0 else f"le caractère de contrôle U+{code:04X}"
+            return (
+                f"La ligne contient {label}, interdit, dans la colonne {column} : corrigez le "
+                "fichier."
+            )
     return None

@@ -20,6 +20,7 @@ from qvt import french
 # --- Home ----------------------------------------------------------------------------------------
 
 HOME_CLUSTERS = 20  # unclosed clusters listed on an ARS or Aract dashboard
+HOME_FINESS_CLOSURES = 50  # members closed in FINESS listed on an ARS dashboard
 
 
 def home(request):
@@ -84,6 +85,14 @@ def home(request):
             )
             .order_by("-wave__code", "name")[:HOME_CLUSTERS]
         )
+        if roles.ars_region_ids:
+            # Members of running clusters that FINESS no longer lists: the ARS must act.
+            context["finess_closures"] = list(
+                Membership.objects.closed_in_finess()
+                .filter(cluster__region_id__in=roles.ars_region_ids)
+                .select_related("establishment", "cluster")
+                .order_by("cluster__name", "establishment__short_name")[:HOME_FINESS_CLOSURES]
+            )
         if roles.aract_region_ids:
             context["next_sessions"] = (
                 Session.objects.visible_to(request.user)
@@ -149,11 +158,20 @@ def cluster_detail(request, pk):
             for target, (source, label) in services.TRANSITIONS.items()
             if source == cluster.status
         ],
+        "finess_closures": finess_closures(cluster, active),
         "homogeneity": _homogeneity(active),
         "timeline": _timeline(cluster, memberships, sessions, sees_content=sees_contacts),
         "history": cluster_history(cluster, memberships, with_contacts=sees_contacts),
     }
     return render(request, "clusters/cluster_detail.html", context)
+
+
+def finess_closures(cluster, active) -> list:
+    """The active members (already loaded) that FINESS no longer lists, while the cluster runs:
+    the same rule as `MembershipQuerySet.closed_in_finess`, without another query."""
+    if cluster.status == Cluster.Status.CLOTURE:
+        return []
+    return [m for m in active if m.establishment.is_closed_in_finess]
 
 
 def _homogeneity(active):

@@ -57,7 +57,8 @@ def test_imported_search_text_is_what_save_would_compute(tmp_path, import_finess
             tmp_path / "f.csv",
             [structure(PARIS_1, rs="FOYER ŒUVRE DE L'ÎLE", ligneacheminement="75012 PARIS CÉDEX")],
             date="2026-06-01",
-        )
+        ),
+        "--allow-deactivation",  # the sample is no longer listed: a partial extract
     )
     establishments = list(Establishment.objects.all())
     assert len(establishments) == 61
@@ -315,7 +316,7 @@ def test_strict_mode_imports_a_clean_file(import_finess):
 def test_dry_run_reports_what_would_change_without_writing(import_finess):
     import_finess(SYNTHETIC)
     before = list(Establishment.objects.order_by("pk").values())
-    run = import_finess(ERRORS, "--dry-run")
+    run = import_finess(ERRORS, "--dry-run", "--allow-deactivation")
     assert run.code == 1
     assert run.counts == counts(updated=1, unchanged=1, deactivated=56, rejected=5)
     assert "Simulation" in run.stdout
@@ -351,11 +352,14 @@ def test_an_absent_establishment_is_deactivated_never_deleted(tmp_path, import_f
         )
     )
     member = Establishment.objects.get(finess=PARIS_1)
-    cluster = ClusterFactory(region_code="11")
+    cluster = ClusterFactory(region_code="11", status="cloture")  # a past cluster's member
     add_members(cluster, 0)
     cluster.memberships.create(establishment=member, wave=cluster.wave, joined_on=cluster.starts_on)
 
-    run = import_finess(write_extract(tmp_path / "b.csv", [structure(PARIS_2)], date="2026-06-12"))
+    run = import_finess(
+        write_extract(tmp_path / "b.csv", [structure(PARIS_2)], date="2026-06-12"),
+        "--allow-deactivation",  # 1 of 2: over the threshold
+    )
     assert run.counts == counts(unchanged=1, deactivated=1)
     member.refresh_from_db()
     assert not member.is_active

@@ -132,12 +132,15 @@ def test_rejections_of_unknown_references_give_the_line_and_reason(past_wave, th
     lines[2] = f"2016;99;C;{themes[0]};{finess[2]}"  # line 4: unknown region
     lines[3] = f"2016;11;C;Thème inventé;{finess[3]}"  # line 5: unknown theme
     lines[4] = f"2016;11;C;{themes[0]};010999999"  # line 6: not in the registry
-    errors = dict(rejection(csv_file(lines)))
+    report = run(csv_file(lines))
+    errors = dict(report.errors)
     assert errors[3] == ("La vague « 1999 » n'existe pas (option --create-waves pour la créer).")
     assert errors[4] == "La région « 99 » n'existe pas (code INSEE attendu)."
-    assert errors[5] == "Thématique inconnue : « Thème inventé »."
     assert errors[6] == "Le numéro FINESS « 010999999 » n'est pas dans le répertoire."
-    assert "1 établissement(s)" in errors[2]  # what remains of the cluster is too small
+    assert "2 établissement(s)" in errors[2]  # what remains of the cluster is too small
+    # An unknown theme is not a rejected line: it is listed once, to be chosen.
+    assert 5 not in errors
+    assert [(u.name, u.lines) for u in report.unknown_themes] == [("Thème inventé", [5])]
 
 
 def test_rejection_of_empty_fields(past_wave, themes):
@@ -309,7 +312,7 @@ def test_command_reports_each_rejected_line(past_wave, themes, tmp_path):
     errors = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_clusters", str(path), stderr=errors)
-    assert "Ligne 4 : Thématique inconnue : « Inconnue »." in errors.getvalue()
+    assert "Thématique inconnue « Inconnue » (ligne 4)." in errors.getvalue()
 
 
 def upload(client, content, name="clusters.csv"):

@@ -397,6 +397,13 @@ MATRIX: dict[str, Route] = {
     "establishments:finess-import-status": Route(
         kwargs=lambda w: {"pk": w.finess_import.pk}, get=ADMIN_PAGE, post=GET_ONLY
     ),
+    "establishments:finess-import-confirm": Route(
+        kwargs=lambda w: {"pk": w.stopped_finess_import.pk},
+        get=POST_ONLY,
+        post=ADMIN_WRITE,
+        data=lambda w: {"confirm": "on"},
+        writes=True,  # a new import, allowed to deactivate
+    ),
     "establishments:finess-import-relaunch": Route(
         kwargs=lambda w: {"pk": w.finess_import.pk}, get=POST_ONLY, post=ADMIN_WRITE
     ),
@@ -480,6 +487,10 @@ MATRIX: dict[str, Route] = {
     ),
     "programme:import-confirm": Route(
         get=POST_ONLY, post=ruled("programme.import_clusters", yes=DONE)
+    ),
+    # The rejections of the user's last check: none in the matrix's sessions, hence 404.
+    "programme:import-rejects": Route(
+        get=ruled("programme.import_clusters", yes=404), post=GET_ONLY
     ),
     # --- Programme administration (the programme team): waves, themes, session tools
     **{

@@ -195,6 +195,16 @@ def build_world(text: str = "") -> World:
     o["finess_import"] = FinessImport.objects.create(
         original_name="finess.csv", requested_by=users["admin"], status="done", progress=100
     )
+    # Stopped by the deactivation threshold: its page asks for a confirmation.
+    o["stopped_finess_import"] = FinessImport.objects.create(
+        original_name="partiel.csv",
+        requested_by=users["admin"],
+        status="done",
+        progress=100,
+        stopped=True,
+        active_before=20,
+        absent=10,
+    )
 
     # A draft without sessions: the one kind of cluster that may be deleted.
     o["draft_cluster"] = factories.ClusterFactory(
