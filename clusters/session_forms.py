@@ -27,6 +27,13 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class SessionForm(forms.ModelForm):
     tools = forms.ModelMultipleChoiceField(
         label="Outils utilisés",
@@ -39,6 +46,8 @@ class SessionForm(forms.ModelForm):
         model = Session
         fields = [
             "held_on",
+            "starts_at",
+            "ends_at",
             "kind",
             "format",
             "place",
@@ -52,12 +61,17 @@ class SessionForm(forms.ModelForm):
         ]
         widgets = {
             "held_on": DateInput(),
+            "starts_at": TimeInput(),
+            "ends_at": TimeInput(),
             "agenda": forms.Textarea(attrs={"rows": 4}),
             "key_points": forms.Textarea(attrs={"rows": 5}),
             "decisions": forms.Textarea(attrs={"rows": 4}),
             "next_steps": forms.Textarea(attrs={"rows": 4}),
         }
-        help_texts = {"other_tools": "Outils absents de la liste, séparés par des virgules."}
+        help_texts = {
+            "other_tools": "Outils absents de la liste, séparés par des virgules.",
+            "starts_at": "Heure de Paris, reprise dans les convocations et les agendas.",
+        }
         error_messages = {"held_on": {"required": "Indiquez la date de la séance."}}
 
     def __init__(self, *args, **kwargs):
