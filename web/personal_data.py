@@ -14,12 +14,12 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import User
-from clusters.models import DelegationContact
+from clusters.models import DelegationContact, SessionConvocation
 from notifications.services import personal_data as notifications_personal_data
 
 security_log = logging.getLogger("qvt.security")
 
-CONTACT_FIELDS = ("name", "email", "phone")
+CONTACT_FIELDS = ("name", "email", "phone")  # also a convocation's name and email
 ERASED = "[effacé]"
 
 
@@ -50,8 +50,20 @@ def purge_expired_contacts(
     ids = [str(pk) for pk in contacts.values_list("pk", flat=True)]
     if dry_run or not ids:
         return len(ids)
+    # The convocations sent to those clusters' contacts keep their names and addresses too.
+    limit = retention_limit(today=today, years=retention_years)
+    convocation_ids = [
+        str(pk)
+        for pk in SessionConvocation.objects.filter(
+            session__cluster__closed_on__lt=limit
+        ).values_list("pk", flat=True)
+    ]
     content_type = ContentType.objects.get_for_model(DelegationContact)
-    entries = LogEntry.objects.filter(content_type=content_type, object_pk__in=ids)
+    convocation_type = ContentType.objects.get_for_model(SessionConvocation)
+    entries = LogEntry.objects.filter(
+        Q(content_type=content_type, object_pk__in=ids)
+        | Q(content_type=convocation_type, object_pk__in=convocation_ids)
+    )
     for entry in entries:
         entry.object_repr = ERASED
         entry.changes = _erase_contact_values(entry.changes)
@@ -60,6 +72,7 @@ def purge_expired_contacts(
         entry.save(update_fields=["object_repr", "changes", "changes_text", "serialized_data"])
     with disable_auditlog():  # a deletion entry would record the names again
         DelegationContact.objects.filter(pk__in=ids).delete()
+        SessionConvocation.objects.filter(pk__in=convocation_ids).delete()
     security_log.info(
         "personal_data_purged",
         extra={
@@ -161,6 +174,22 @@ def personal_data_of(email: str) -> dict:
                 "last_attempt": attempt.attempt_time,
             }
             for attempt in AccessAttempt.objects.filter(username__in=usernames)
+        ],
+        # Convocations e-mailed to this address as a delegation contact (name and address as sent).
+        "session_convocations": [
+            {
+                "name": convocation.name,
+                "email": convocation.email,
+                "establishment": convocation.establishment_name,
+                "cluster": convocation.session.cluster.name,
+                "session": str(convocation.session),
+                "kind": convocation.get_method_display(),
+                "is_update": convocation.is_update,
+                "sent_at": convocation.sent_at,
+            }
+            for convocation in SessionConvocation.objects.filter(email__iexact=email)
+            .select_related("session__cluster")
+            .order_by("sent_at")
         ],
         **notifications_personal_data(users),
     }
