@@ -222,6 +222,16 @@ MATRIX: dict[str, Route] = {
         post=expect(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
     ),
     "accounts:password-change": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
+    # ProConnect: off in the tests' settings, so 404 for everyone (tests/accounts/
+    # test_proconnect.py runs them against a real OpenID Connect provider).
+    "accounts:proconnect-login": Route(
+        get=expect(404, 404, 404, 404, 404, 404, 404),
+        post=expect(404, 404, 404, 404, 404, 404, 404),
+    ),
+    "accounts:proconnect-callback": Route(
+        get=expect(404, 404, 404, 404, 404, 404, 404),
+        post=expect(404, 404, 404, 404, 404, 404, 404),
+    ),
     "accounts:password-change-done": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
     # --- Password reset, invitations, notification preferences
     "notifications:password-reset": Route(get=PUBLIC, post=PUBLIC_POST),
