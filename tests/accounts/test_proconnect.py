@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory, aract_user, ars_user
@@ -60,15 +61,20 @@ def at_provider(browser: requests.Session, url: str, *, login: str | None = None
             continue
         action, fields = _form(response.text)
         if 'name="login"' in response.text:
+            assert login, "the provider asks who signs in"
             fields.update(login=login, password="peu-importe")
+        if 'name="logout"' in response.text:
+            fields["logout"] = "yes"  # its "Yes, sign me out" button
         response = browser.post(urljoin(response.url, action), data=fields, allow_redirects=False)
     raise AssertionError("the provider never sent the browser back")
 
 
-def sign_in(client, login: str):
+def sign_in(client, login: str | None, browser: requests.Session | None = None):
+    """Click the button, go through the provider as `login` (None: the provider must not ask,
+    its session is still open), come back to the callback."""
     start = client.get(reverse("accounts:proconnect-login"))
     assert start.status_code == 302
-    back = at_provider(requests.Session(), start["Location"], login=login)
+    back = at_provider(browser or requests.Session(), start["Location"], login=login)
     parts = urlsplit(back)
     assert parts.path == reverse("accounts:proconnect-callback")
     return client.get(f"{parts.path}?{parts.query}")
@@ -88,12 +94,13 @@ def test_a_verified_address_signs_in_its_account_and_logout_ends_both_sessions(
     client, proconnect, caplog
 ):
     user = aract_user("11", username="alice-aract", email="alice.proconnect@example.invalid")
-    response = sign_in(client, "alice")
+    browser = requests.Session()  # the browser's cookies at the provider
+    response = sign_in(client, "alice", browser)
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert client.get(reverse("home")).wsgi_request.user == user
-    # The password login still works for this account (ProConnect changed nothing).
-    user.refresh_from_db()
-    assert user.username == "alice-aract"
+    # While the ProConnect session lasts, the provider does not ask again (the control of the
+    # check after logout below).
+    assert sign_in(Client(), None, browser)["Location"] == reverse("home")
 
     response = client.post(reverse("accounts:logout"))
     end_session = response["Location"]
@@ -101,9 +108,11 @@ def test_a_verified_address_signs_in_its_account_and_logout_ends_both_sessions(
     assert parse_qs(urlsplit(end_session).query)["id_token_hint"]
     assert client.get(reverse("home")).status_code == 302  # signed out here
     # At the provider: its logout confirmation, then back to our login page.
-    browser = requests.Session()
     back = at_provider(browser, end_session)
     assert urlsplit(back).path == reverse("accounts:login")
+    # The ProConnect session is over too: signing in again asks who signs in.
+    with pytest.raises(AssertionError, match="the provider asks who signs in"):
+        sign_in(client, None, browser)
 
     assert "alice.proconnect@example.invalid" not in caplog.text.lower()
     assert "proconnect_login" in caplog.text
