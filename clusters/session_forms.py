@@ -81,8 +81,17 @@ class SessionForm(forms.ModelForm):
         if self.instance.pk:
             tools = tools | SessionTool.objects.filter(session=self.instance)
         self.fields["tools"].queryset = tools.distinct().order_by("name")
+        # Hours left empty keep the session's (09:30–17:00 for a new one).
+        self.fields["starts_at"].required = False
+        self.fields["ends_at"].required = False
         # The session's own fields form one group; the attendance grid follows on the page.
         self.helper = DsfrFormHelper(Fieldset("La séance", *self.fields))
+
+    def clean_starts_at(self):
+        return self.cleaned_data["starts_at"] or self.instance.starts_at
+
+    def clean_ends_at(self):
+        return self.cleaned_data["ends_at"] or self.instance.ends_at
 
 
 class AttendanceForm(forms.Form):

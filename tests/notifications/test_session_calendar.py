@@ -271,3 +271,35 @@ def test_the_personal_data_export_lists_the_feed_and_the_convocations(
     assert convocation["name"] == "Alice Martin"
     assert convocation["kind"] == "Convocation"
     assert convocation["cluster"] == planned.cluster.name
+
+
+def test_the_purge_of_old_contacts_also_removes_their_convocations(aract, settings):
+    from auditlog.models import LogEntry
+
+    from clusters.models import Cluster
+    from web.personal_data import purge_expired_contacts
+
+    settings.CONTACT_RETENTION_YEARS = 3
+    closed = ClusterFactory(region_code="11", status=Cluster.Status.CLOTURE)
+    closed.facilitators.add(aract)
+    [member] = add_members(closed, 1)
+    DelegationContact.objects.create(
+        membership=member, role=ParticipantRole.DIRECTION, name="Claude Ancien",
+        email="claude.ancien@example.invalid",
+    )  # fmt: skip
+    session = SessionFactory(cluster=closed, held_on=timezone.localdate())
+    convocations.session_send_convocations(session=session, by=aract)
+    [convocation] = SessionConvocation.objects.all()
+    today = timezone.localdate()
+    Cluster.objects.filter(pk=closed.pk).update(closed_on=today.replace(year=today.year - 4))
+
+    trail = LogEntry.objects.filter(
+        content_type__model="sessionconvocation", object_pk=str(convocation.pk)
+    )
+    assert "Claude" in trail.get().object_repr  # audited when sent
+    assert purge_expired_contacts(today=today, retention_years=3) == 1
+    assert not SessionConvocation.objects.exists()
+    for entry in trail.all():
+        dumped = str(entry.changes) + entry.object_repr + (entry.changes_text or "")
+        assert "Claude" not in dumped and "claude.ancien" not in dumped
+    assert personal_data_of("claude.ancien@example.invalid")["session_convocations"] == []
