@@ -101,6 +101,8 @@ RULES = {
     # Only a draft without sessions (clusters/services.py: cluster_delete_refusal).
     "clusters.delete_cluster": is_ars_of_its_region,
     "clusters.facilitate_cluster": is_its_facilitator,
+    # Convening the delegation contacts to a session (and cancelling it): its facilitators.
+    "clusters.convene_session": is_its_facilitator,
     # Personal data and confidential session content: the region's own staff, never national.
     "clusters.view_contacts": is_staff_of_its_region,
     "clusters.view_confidential_content": is_staff_of_its_region,
@@ -178,6 +180,7 @@ ROLE_ACTIONS = [
     ("Modifier un cluster, ses membres, son statut", "clusters.change_cluster", "own"),
     ("Supprimer un cluster brouillon sans séance", "clusters.delete_cluster", "own"),
     ("Saisir séances, phases (cluster suivi)", "clusters.facilitate_cluster", "facilitated"),
+    ("Convoquer les délégations à une séance", "clusters.convene_session", "facilitated"),
     ("Lire contacts et contenu confidentiel", "clusters.view_contacts", "own"),
     ("Modifier les contacts de délégation", "clusters.change_contacts", "facilitated"),
     ("Saisir expérimentations et monographies", "experiments.change_monograph", "facilitated"),

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import views
+from . import proconnect, views
 from .forms import LoginForm, PasswordChangeForm
 
 app_name = "accounts"
@@ -15,13 +15,15 @@ urlpatterns = [
                 template_name="accounts/login.html",
                 authentication_form=LoginForm,
                 redirect_authenticated_user=True,
-                extra_context={"title": "Connexion"},
+                extra_context={"title": "Connexion", "proconnect": proconnect.proconnect_enabled},
             )
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", proconnect.logout, name="logout"),
     path("session/", views.session_keep_alive, name="session-keep-alive"),
+    path("proconnect/", proconnect.login_start, name="proconnect-login"),
+    path("proconnect/retour/", proconnect.login_callback, name="proconnect-callback"),
     path(
         "mot-de-passe/",
         auth_views.PasswordChangeView.as_view(

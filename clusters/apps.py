@@ -19,3 +19,4 @@ class ClustersConfig(AppConfig):
         auditlog.register(models.Wave)
         auditlog.register(models.Theme)
         auditlog.register(models.SessionTool)
+        auditlog.register(models.SessionConvocation)

@@ -1,10 +1,13 @@
+import datetime
 import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.models import RegionScopedQuerySet
 from establishments.models import Establishment, Organisation, Region, Sector
@@ -358,6 +361,12 @@ class Session(models.Model):
         help_text="Contenu masqué aux lecteurs nationaux, exclu des exports et des rapports.",
     )
     is_draft = models.BooleanField("brouillon", default=False)
+    # Calendar: a one-day session's hours (Europe/Paris), its cancellation, and the iCalendar
+    # SEQUENCE that convocations and the feed carry (incremented on each change sent to invitees).
+    starts_at = models.TimeField("heure de début", default=datetime.time(9, 30))
+    ends_at = models.TimeField("heure de fin", default=datetime.time(17, 0))
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    calendar_sequence = models.PositiveIntegerField("version du rendez-vous", default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -371,11 +380,27 @@ class Session(models.Model):
         ordering = ["cluster_id", "held_on", "number"]  # "_id": no join to the cluster's order
         constraints = [
             models.UniqueConstraint(fields=["cluster", "number"], name="unique_session_number"),
+            models.CheckConstraint(
+                name="session_ends_after_it_starts", condition=Q(ends_at__gt=models.F("starts_at"))
+            ),
         ]
         indexes = [models.Index(fields=["cluster", "held_on"])]
 
     def __str__(self):
         return f"Séance {self.number} du {self.held_on:%d/%m/%Y}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "L'heure de fin doit suivre l'heure de début."})
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def is_planned(self) -> bool:
+        """Still to come and not cancelled: convocations may be sent."""
+        return not self.is_cancelled and self.held_on >= timezone.localdate()
 
 
 class Attendance(models.Model):
@@ -436,3 +461,39 @@ class SessionAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class SessionConvocation(models.Model):
+    """One convocation (or its update, or its cancellation) e-mailed to a delegation contact:
+    who was invited to a session, at which version of the appointment, and the e-mail's fate.
+    The name and address are those the message went to (the contact may change later)."""
+
+    class Method(models.TextChoices):
+        REQUEST = "REQUEST", "Convocation"
+        CANCEL = "CANCEL", "Annulation"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="convocations")
+    contact = models.ForeignKey(
+        DelegationContact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    establishment_name = models.CharField("établissement", max_length=200, blank=True)
+    name = models.CharField("nom", max_length=150)
+    email = models.EmailField("courriel")
+    method = models.CharField("nature", max_length=8, choices=Method.choices)
+    sequence = models.PositiveIntegerField("version du rendez-vous")
+    is_update = models.BooleanField("mise à jour", default=False)
+    outgoing = models.ForeignKey(
+        "notifications.OutgoingEmail", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    sent_at = models.DateTimeField("envoyée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "convocation à une séance"
+        verbose_name_plural = "convocations aux séances"
+        indexes = [models.Index(fields=["session", "email"])]
+
+    def __str__(self):
+        return f"{self.get_method_display()} de {self.name} ({self.session})"

@@ -11,6 +11,7 @@ from accounts.rules import check_rule
 from establishments.models import Establishment
 from notifications.services import notify
 
+from . import convocations
 from .models import (
     MAX_MEMBERS,
     MIN_MEMBERS,
@@ -505,11 +506,17 @@ def session_record(
         # Lock the cluster so two sessions created at once get different numbers.
         Cluster.objects.select_for_update().filter(pk=cluster.pk).first()
         session = Session(cluster=cluster, number=next_session_number(cluster), created_by=by)
+    # Read from the database: a bound ModelForm has already set the new values on `session`.
+    before = (
+        convocations.calendar_values(Session.objects.get(pk=session.pk)) if session.pk else None
+    )
     for name, value in values.items():
         setattr(session, name, value)
     session.is_draft = is_draft
     session.full_clean(exclude=["cluster", "created_by", "tools"])
     session.save()
+    if before is not None:  # a changed appointment: invitees get an update (same UID)
+        convocations.session_calendar_changed(session=session, before=before, by=by)
     session.tools.set(tools)
     session.attendances.filter(membership_id__in=active_ids).delete()
     Attendance.objects.bulk_create(

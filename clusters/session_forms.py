@@ -27,6 +27,13 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class SessionForm(forms.ModelForm):
     tools = forms.ModelMultipleChoiceField(
         label="Outils utilisés",
@@ -39,6 +46,8 @@ class SessionForm(forms.ModelForm):
         model = Session
         fields = [
             "held_on",
+            "starts_at",
+            "ends_at",
             "kind",
             "format",
             "place",
@@ -52,12 +61,17 @@ class SessionForm(forms.ModelForm):
         ]
         widgets = {
             "held_on": DateInput(),
+            "starts_at": TimeInput(),
+            "ends_at": TimeInput(),
             "agenda": forms.Textarea(attrs={"rows": 4}),
             "key_points": forms.Textarea(attrs={"rows": 5}),
             "decisions": forms.Textarea(attrs={"rows": 4}),
             "next_steps": forms.Textarea(attrs={"rows": 4}),
         }
-        help_texts = {"other_tools": "Outils absents de la liste, séparés par des virgules."}
+        help_texts = {
+            "other_tools": "Outils absents de la liste, séparés par des virgules.",
+            "starts_at": "Heure de Paris, reprise dans les convocations et les agendas.",
+        }
         error_messages = {"held_on": {"required": "Indiquez la date de la séance."}}
 
     def __init__(self, *args, **kwargs):
@@ -67,8 +81,17 @@ class SessionForm(forms.ModelForm):
         if self.instance.pk:
             tools = tools | SessionTool.objects.filter(session=self.instance)
         self.fields["tools"].queryset = tools.distinct().order_by("name")
+        # Hours left empty keep the session's (09:30–17:00 for a new one).
+        self.fields["starts_at"].required = False
+        self.fields["ends_at"].required = False
         # The session's own fields form one group; the attendance grid follows on the page.
         self.helper = DsfrFormHelper(Fieldset("La séance", *self.fields))
+
+    def clean_starts_at(self):
+        return self.cleaned_data["starts_at"] or self.instance.starts_at
+
+    def clean_ends_at(self):
+        return self.cleaned_data["ends_at"] or self.instance.ends_at
 
 
 class AttendanceForm(forms.Form):

@@ -8,6 +8,8 @@ urlpatterns = [
     path("nouvelle/", views.session_create, name="session-create"),
     path("<int:pk>/", views.session_detail, name="session-detail"),
     path("<int:pk>/modifier/", views.session_edit, name="session-edit"),
+    path("<int:pk>/convocation/", views.session_convene, name="session-convene"),
+    path("<int:pk>/annuler/", views.session_cancel, name="session-cancel"),
     path(
         "<int:pk>/pieces-jointes/ajouter/",
         views.session_attachment_create,

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.rules import check_rule, has_rule
-from qvt.french import de
+from qvt.french import count, de
 
-from . import services
+from . import convocations, services
 from .models import (
     Cluster,
     Membership,
@@ -92,8 +92,61 @@ def session_detail(request, cluster_pk, pk):
         "attachments": list(session.attachments.all()) if content_visible else [],
         "summary": services.attendance_summary(memberships=memberships, attendances=attendances),
         "can_facilitate": has_rule(request.user, "clusters.facilitate_cluster", cluster),
+        "can_convene": has_rule(request.user, "clusters.convene_session", cluster),
     }
+    # Who was invited: names and addresses of delegation contacts (personal data).
+    if has_rule(request.user, "clusters.view_contacts", cluster):
+        context["invitees"] = convocations.invitees(session)
     return render(request, "clusters/session_detail.html", context)
+
+
+def session_convene(request, cluster_pk, pk):
+    """Confirm, then e-mail the convocation (.ics attached) to the delegation contacts."""
+    cluster = _cluster(request, cluster_pk)
+    check_rule(request.user, "clusters.convene_session", cluster)
+    session = _session(request, cluster, pk)
+    if request.method == "POST":
+        try:
+            sent = convocations.session_send_convocations(session=session, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Convocation envoyée : {count(len(sent), 'contact')}.")
+        return redirect("clusters:session-detail", cluster_pk=cluster.pk, pk=session.pk)
+    invited = {c.email.lower(): c for c in convocations.invitees(session)}
+    context = {
+        "title": f"Envoyer la convocation — {session}",
+        "cluster": cluster,
+        "session": session,
+        "contacts": [
+            (contact, invited.get(contact.email.lower()) if contact.email else None)
+            for contact in convocations.convocation_contacts(session)
+        ],
+    }
+    return render(request, "clusters/session_convene.html", context)
+
+
+def session_cancel(request, cluster_pk, pk):
+    """Confirm, then cancel a session still to come (invitees get a cancellation)."""
+    cluster = _cluster(request, cluster_pk)
+    check_rule(request.user, "clusters.convene_session", cluster)
+    session = _session(request, cluster, pk)
+    if request.method == "POST":
+        try:
+            sent = convocations.session_cancel(session=session, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            notice = f" ; annulation envoyée : {count(sent, 'contact')}" if sent else ""
+            messages.success(request, f"La {session} est annulée{notice}.")
+        return redirect("clusters:session-detail", cluster_pk=cluster.pk, pk=session.pk)
+    context = {
+        "title": f"Annuler la {session}",
+        "cluster": cluster,
+        "session": session,
+        "invited_count": len(convocations.invitees(session)),
+    }
+    return render(request, "clusters/session_cancel.html", context)
 
 
 def session_create(request, cluster_pk):

@@ -12,3 +12,6 @@ class NotificationsConfig(AppConfig):
 
         # Every invitation (sent, resent, revoked, accepted) is in the audit trail; never its token.
         auditlog.register(models.Invitation, exclude_fields=["token_hash"])
+        # Creating, regenerating and revoking a calendar feed address; never its secret, nor
+        # each reading of the feed.
+        auditlog.register(models.CalendarFeedToken, exclude_fields=["token_hash", "last_used_at"])

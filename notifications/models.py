@@ -131,3 +131,23 @@ class NotificationPreferences(models.Model):
 
     def wants(self, event: str) -> bool:
         return event not in self.disabled_events
+
+
+class CalendarFeedToken(models.Model):
+    """The secret of a user's private calendar feed (one per user). Only its digest is stored:
+    the feed's address is shown once, when it is created; regenerating replaces it, revoking
+    deletes it (the old address then answers 404)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    last_used_at = models.DateTimeField("dernière lecture", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "adresse d'agenda"
+        verbose_name_plural = "adresses d'agenda"
+
+    def __str__(self):
+        return f"Agenda de {self.user}"

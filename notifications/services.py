@@ -306,7 +306,7 @@ def send_weekly_digests() -> int:
 
 def personal_data(users) -> dict:
     """This app's part of the RGPD right-of-access export: invitations and preferences."""
-    from .models import Invitation
+    from .models import CalendarFeedToken, Invitation
 
     return {
         "invitations": [
@@ -333,5 +333,14 @@ def personal_data(users) -> dict:
             for preferences in NotificationPreferences.objects.filter(
                 user__in=users
             ).select_related("user")
+        ],
+        # The feed address exists (its secret is never stored in clear, so never exported).
+        "calendar_feeds": [
+            {
+                "username": feed.user.username,
+                "created_at": feed.created_at,
+                "last_used_at": feed.last_used_at,
+            }
+            for feed in CalendarFeedToken.objects.filter(user__in=users).select_related("user")
         ],
     }

@@ -26,4 +26,5 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation_open, name="invitation-open"),
     path("invitation/", views.invitation_accept, name="invitation-accept"),
     path("notifications/", views.preferences, name="preferences"),
+    path("agenda/", views.calendar, name="calendar"),
 ]

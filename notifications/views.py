@@ -6,15 +6,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accounts.forms import SetPasswordForm
 from accounts.rules import check_rule
 
-from . import invitations
+from . import calendar_feed, invitations
 from .forms import InvitationForm, PreferencesForm, ResetRequestForm
-from .models import Event, Invitation
+from .models import CalendarFeedToken, Event, Invitation
 from .services import preferences_of
 
 INVITATION_SESSION_KEY = "invitation_token"
@@ -152,3 +153,28 @@ def preferences(request):
     return render(
         request, "notifications/preferences.html", {"form": form, "title": "Mes notifications"}
     )
+
+
+def calendar(request):
+    """ "Mon agenda": the private address of the user's calendar feed (shown once, when created),
+    to regenerate or revoke."""
+    created = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "creer":
+            token = calendar_feed.feed_token_create(user=request.user)
+            created = request.build_absolute_uri(
+                reverse("calendar-feed") + "?" + urlencode({"jeton": token})
+            )
+        elif action == "revoquer":
+            if calendar_feed.feed_token_revoke(user=request.user):
+                messages.success(request, "L'adresse de votre agenda est révoquée.")
+            return redirect("notifications:calendar")
+        else:
+            return redirect("notifications:calendar")
+    context = {
+        "title": "Mon agenda",
+        "feed": CalendarFeedToken.objects.filter(user=request.user).first(),
+        "created": created,
+    }
+    return render(request, "notifications/calendar.html", context)

@@ -6,7 +6,7 @@ work and the first connection fails with a one-line message; `make run`, `make t
 """
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -175,6 +175,38 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# ProConnect (OpenID Connect, accounts/proconnect.py): on when PROCONNECT_CLIENT_ID is set. The
+# endpoints default to ProConnect's paths under PROCONNECT_ISSUER, e.g.
+# https://auth.agentconnect.gouv.fr/api/v2 (production) or https://fca.integ01.dev-agentconnect.fr/api/v2.
+PROCONNECT_CLIENT_ID = env("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_ISSUER = env("PROCONNECT_ISSUER", default="").rstrip("/")
+if PROCONNECT_CLIENT_ID and not (PROCONNECT_CLIENT_SECRET and PROCONNECT_ISSUER):
+    raise environ.ImproperlyConfigured(
+        "PROCONNECT_CLIENT_ID needs PROCONNECT_CLIENT_SECRET and PROCONNECT_ISSUER"
+    )
+PROCONNECT_ORIGIN = "://".join(urlsplit(PROCONNECT_ISSUER)[:2]) if PROCONNECT_ISSUER else ""
+OIDC_RP_CLIENT_ID = PROCONNECT_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = PROCONNECT_CLIENT_SECRET
+OIDC_OP_AUTHORIZATION_ENDPOINT = env(
+    "PROCONNECT_AUTHORIZATION_ENDPOINT", default=f"{PROCONNECT_ISSUER}/authorize"
+)
+OIDC_OP_TOKEN_ENDPOINT = env("PROCONNECT_TOKEN_ENDPOINT", default=f"{PROCONNECT_ISSUER}/token")
+OIDC_OP_USER_ENDPOINT = env("PROCONNECT_USERINFO_ENDPOINT", default=f"{PROCONNECT_ISSUER}/userinfo")
+OIDC_OP_JWKS_ENDPOINT = env("PROCONNECT_JWKS_ENDPOINT", default=f"{PROCONNECT_ISSUER}/jwks")
+PROCONNECT_END_SESSION_ENDPOINT = env(
+    "PROCONNECT_END_SESSION_ENDPOINT", default=f"{PROCONNECT_ISSUER}/session/end"
+)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env("PROCONNECT_SCOPES", default="openid email given_name usual_name")
+OIDC_STORE_ID_TOKEN = True  # the hint of the ProConnect logout
+OIDC_CREATE_USER = False  # accounts come from administrators and invitations only
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:proconnect-callback"
+OIDC_TIMEOUT = 10
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+if PROCONNECT_CLIENT_ID:
+    AUTHENTICATION_BACKENDS.append("accounts.proconnect.ProConnectBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -240,7 +272,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # The logout form and the ProConnect button redirect to ProConnect.
+        "form-action": [SELF, *([PROCONNECT_ORIGIN] if PROCONNECT_ORIGIN else [])],
         "frame-ancestors": [NONE],
     }
 }

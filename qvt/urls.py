@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 import clusters.urls
+import web.calendar_views
 import web.urls
 import web.views
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("donnees-personnelles/", views.personal_data, name="personal-data"),
     path("compte/", include("accounts.urls")),
     path("compte/", include("notifications.urls")),
+    # The private calendar feed (token in the query string, no login).
+    path("agenda/seances.ics", web.calendar_views.session_feed, name="calendar-feed"),
     # The cluster page (web layer) joins the clusters namespace: its name stays
     # `clusters:cluster-detail` for templates and tests.
     path(

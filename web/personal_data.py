@@ -16,12 +16,12 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from accounts.models import User
-from clusters.models import DelegationContact
+from clusters.models import DelegationContact, SessionConvocation
 from notifications.services import personal_data as notifications_personal_data
 
 security_log = logging.getLogger("qvt.security")
 
-CONTACT_FIELDS = ("name", "email", "phone")
+CONTACT_FIELDS = ("name", "email", "phone")  # also a convocation's name and email
 ERASED = "[effacé]"
 # Shorter values (initials, "06") would match unrelated text: they are not searched for.
 MIN_MENTION_LENGTH = 5
@@ -57,8 +57,27 @@ def purge_expired_contacts(
     if dry_run or not ids:
         return len(ids)
     erased_entries = erase_contacts_from_audit(ids)
+    # The convocations sent to those clusters' contacts keep their names and addresses too.
+    limit = retention_limit(today=today, years=retention_years)
+    convocation_ids = [
+        str(pk)
+        for pk in SessionConvocation.objects.filter(
+            session__cluster__closed_on__lt=limit
+        ).values_list("pk", flat=True)
+    ]
+    convocation_type = ContentType.objects.get_for_model(SessionConvocation)
+    for entry in LogEntry.objects.filter(
+        content_type=convocation_type, object_pk__in=convocation_ids
+    ):
+        entry.object_repr = ERASED
+        entry.changes = _erase_contact_values(entry.changes)
+        entry.changes_text = ""
+        entry.serialized_data = None
+        entry.save(update_fields=["object_repr", "changes", "changes_text", "serialized_data"])
+        erased_entries += 1
     with disable_auditlog():  # a deletion entry would record the names again
         DelegationContact.objects.filter(pk__in=ids).delete()
+        SessionConvocation.objects.filter(pk__in=convocation_ids).delete()
     security_log.info(
         "personal_data_purged",
         extra={
@@ -341,6 +360,22 @@ def personal_data_of(email: str) -> dict:
                 "last_attempt": attempt.attempt_time,
             }
             for attempt in AccessAttempt.objects.filter(username__in=usernames)
+        ],
+        # Convocations e-mailed to this address as a delegation contact (name and address as sent).
+        "session_convocations": [
+            {
+                "name": convocation.name,
+                "email": convocation.email,
+                "establishment": convocation.establishment_name,
+                "cluster": convocation.session.cluster.name,
+                "session": str(convocation.session),
+                "kind": convocation.get_method_display(),
+                "is_update": convocation.is_update,
+                "sent_at": convocation.sent_at,
+            }
+            for convocation in SessionConvocation.objects.filter(email__iexact=email)
+            .select_related("session__cluster")
+            .order_by("sent_at")
         ],
         **notifications_personal_data(users),
     }

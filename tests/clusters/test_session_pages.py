@@ -185,8 +185,9 @@ def test_session_pages_query_count_is_constant(
 
     def check():
         # django session, user, role assignments, cluster (+ region, wave), facilitators,
-        # the session, its attendances, the members (+ establishments), tools, attachments
-        with django_assert_num_queries(10):
+        # the session, its attendances, the members (+ establishments), tools, attachments,
+        # its convocations (+ their e-mails)
+        with django_assert_num_queries(11):
             assert client.get(detail).status_code == 200
         # django session, user, role assignments, cluster, facilitators, count, page of sessions
         with django_assert_num_queries(7):

@@ -175,6 +175,27 @@ API_ROUTES = {
 }
 
 
+def _planned_session(world):
+    """A session still to come of the world's cluster (convocations, cancellation)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from clusters.services import next_session_number
+    from tests.factories import SessionFactory
+
+    return SessionFactory(
+        cluster=world.cluster,
+        number=next_session_number(world.cluster),
+        held_on=timezone.localdate() + datetime.timedelta(days=30),
+        is_draft=True,
+    )
+
+
+def _planned_session_kwargs(world):
+    return {"cluster_pk": world.cluster.pk, "pk": _planned_session(world).pk}
+
+
 WAVE_DATA = {
     "code": "2099",
     "name": "Vague de la matrice",
@@ -228,6 +249,16 @@ MATRIX: dict[str, Route] = {
         get=SIGNED_IN, post=expect(LOGIN, 200, 200, 200, 200, 200, 200)
     ),
     "accounts:password-change": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
+    # ProConnect: off in the tests' settings, so 404 for everyone (tests/accounts/
+    # test_proconnect.py runs them against a real OpenID Connect provider).
+    "accounts:proconnect-login": Route(
+        get=expect(404, 404, 404, 404, 404, 404, 404),
+        post=expect(404, 404, 404, 404, 404, 404, 404),
+    ),
+    "accounts:proconnect-callback": Route(
+        get=expect(404, 404, 404, 404, 404, 404, 404),
+        post=expect(404, 404, 404, 404, 404, 404, 404),
+    ),
     "accounts:password-change-done": Route(get=SIGNED_IN, post=SIGNED_IN_POST),
     # --- Password reset, invitations, notification preferences
     "notifications:password-reset": Route(get=PUBLIC, post=PUBLIC_POST),
@@ -258,6 +289,20 @@ MATRIX: dict[str, Route] = {
     ),
     "notifications:preferences": Route(
         get=SIGNED_IN, post=expect(LOGIN, DONE, DONE, DONE, DONE, DONE, DONE)
+    ),
+    # Everyone's own calendar feed address: creating it answers the page showing it (200).
+    "notifications:calendar": Route(
+        get=SIGNED_IN,
+        data=lambda w: {"action": "creer"},
+        post=expect(LOGIN, DONE, DONE, DONE, DONE, DONE, DONE),
+        writes=True,  # the address's creation is in the audit log
+    ),
+    # The feed: no login, the secret in the query string is the only key (an unknown one: 404
+    # for everyone, whoever is signed in).
+    "calendar-feed": Route(
+        query={"jeton": "faux-jeton"},
+        get=expect(404, 404, 404, 404, 404, 404, 404),
+        post=expect(405, 405, 405, 405, 405, 405, 405),
     ),
     # --- Clusters (ARS staff)
     "clusters:cluster-list": Route(
@@ -348,6 +393,19 @@ MATRIX: dict[str, Route] = {
         kwargs=lambda w: {"cluster_pk": w.cluster.pk, "pk": w.session.pk},
         get=FACILITATOR_FORM,
         post=FACILITATOR_WRITE,
+    ),
+    # Convening the delegation contacts to a session still to come, cancelling it.
+    "clusters:session-convene": Route(
+        kwargs=_planned_session_kwargs,
+        get=ruled("clusters.convene_session", obj=CLUSTER),
+        post=ruled("clusters.convene_session", obj=CLUSTER, yes=302),
+        writes=True,  # a convocation recorded for the contact with an address
+    ),
+    "clusters:session-cancel": Route(
+        kwargs=_planned_session_kwargs,
+        get=ruled("clusters.convene_session", obj=CLUSTER),
+        post=ruled("clusters.convene_session", obj=CLUSTER, yes=302),
+        writes=True,  # the session is marked cancelled
     ),
     "clusters:session-attachment-create": Route(
         kwargs=lambda w: {"cluster_pk": w.cluster.pk, "pk": w.session.pk},
