@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -77,14 +78,23 @@ def cluster_report(request, cluster_pk):
         .select_related("requested_by")
         .first()
     )
-    context = {"title": f"Rapport de restitution — {cluster.name}", "cluster": cluster, "job": job}
+    context = {
+        "title": f"Rapport de restitution — {cluster.name}",
+        "cluster": cluster,
+        "job": job,
+        "refusal": services.report_refusal(kind=ReportJob.Kind.CLUSTER, cluster=cluster),
+    }
     return render(request, "reports/cluster_report.html", context)
 
 
 @require_POST
 def cluster_report_request(request, cluster_pk):
     cluster = _visible_cluster(request, cluster_pk)
-    job = services.request_report(kind=ReportJob.Kind.CLUSTER, cluster=cluster, by=request.user)
+    try:
+        job = services.request_report(kind=ReportJob.Kind.CLUSTER, cluster=cluster, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("reports:cluster-report", cluster_pk=cluster.pk)
     return _asked(request, job)
 
 

@@ -15,6 +15,7 @@ from clusters.models import Cluster, Membership, PhaseChange, Session, Wave
 from clusters.views import _memberships, _visible_cluster
 from establishments.models import LegalStatus, Sector
 from experiments.models import Experiment, MonographTransition
+from programme.statistics import DEFINITIONS, recent_figures
 
 # --- Home ----------------------------------------------------------------------------------------
 
@@ -26,14 +27,15 @@ def home(request):
     clusters = Cluster.objects.visible_to(request.user)
     context = {"title": "Tableau de bord"}
     if roles.sees_everything:
-        context["waves"] = Wave.objects.annotate(
-            cluster_count=Count("clusters", distinct=True),
-            region_count=Count("clusters__region", distinct=True),
-        ).filter(cluster_count__gt=0)
-        context["participation_count"] = Membership.objects.count()
-        context["establishment_count"] = (
-            Membership.objects.values("establishment").distinct().count()
-        )
+        # The dashboard's figures (one definition, programme/statistics.py), not a count of its own.
+        summary, _breakdowns, _computed_at = recent_figures(user=request.user)
+        names = dict(Wave.objects.values_list("code", "name"))
+        context["waves"] = [
+            {**wave, "name": names.get(wave["wave"], wave["wave"])} for wave in summary["waves"]
+        ]
+        context["participation_count"] = summary["total"]["participations"]
+        context["establishment_count"] = summary["total"]["establishments"]
+        context["definitions"] = DEFINITIONS
     if roles.ars_region_ids or roles.aract_region_ids:
         today = timezone.localdate()
         # One GROUP BY, not a loop over every cluster of the region.

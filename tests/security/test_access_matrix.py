@@ -427,6 +427,7 @@ MATRIX: dict[str, Route] = {
         kwargs=lambda w: {"fmt": "csv"}, get=PROGRAMME, post=PROGRAMME_POST
     ),
     "programme:export-detail": Route(get=PROGRAMME, post=PROGRAMME_POST),
+    "programme:export-detail-xlsx": Route(get=PROGRAMME, post=PROGRAMME_POST),
     "programme:import-upload": Route(
         get=ruled("programme.import_clusters"), post=ruled("programme.import_clusters", yes=DONE)
     ),
