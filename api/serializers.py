@@ -238,7 +238,9 @@ class WaveFiguresSerializer(serializers.Serializer):
     wave = serializers.CharField(help_text="Code de la vague.")
     clusters = serializers.IntegerField(help_text="Clusters.")
     regions = serializers.IntegerField(help_text="Régions ayant au moins un cluster.")
-    participations = serializers.IntegerField(help_text="Participations actives.")
+    participations = serializers.IntegerField(
+        help_text="Participations (adhésions actives ou retirées de clusters comptés)."
+    )
     establishments = serializers.IntegerField(help_text="Établissements distincts.")
     sessions = serializers.IntegerField(help_text="Séances tenues.")
     experiments = serializers.IntegerField(help_text="Expérimentations.")
@@ -253,7 +255,9 @@ class RegionFiguresSerializer(serializers.Serializer):
     region_code = serializers.CharField(help_text="Code INSEE de la région.")
     region = serializers.CharField(help_text="Nom de la région.")
     clusters = serializers.IntegerField(help_text="Clusters.")
-    participations = serializers.IntegerField(help_text="Participations actives.")
+    participations = serializers.IntegerField(
+        help_text="Participations (adhésions actives ou retirées de clusters comptés)."
+    )
     establishments = serializers.IntegerField(help_text="Établissements distincts.")
 
 
@@ -261,7 +265,9 @@ class SectorFiguresSerializer(serializers.Serializer):
     sector = serializers.CharField(help_text="Code du secteur.")
     label = serializers.CharField(help_text="Libellé du secteur.")
     clusters = serializers.IntegerField(help_text="Clusters.")
-    participations = serializers.IntegerField(help_text="Participations actives.")
+    participations = serializers.IntegerField(
+        help_text="Participations (adhésions actives ou retirées de clusters comptés)."
+    )
     establishments = serializers.IntegerField(help_text="Établissements distincts.")
 
 
@@ -269,13 +275,17 @@ class StatusFiguresSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="Code du statut de cluster.")
     label = serializers.CharField(help_text="Libellé du statut.")
     clusters = serializers.IntegerField(help_text="Clusters.")
-    participations = serializers.IntegerField(help_text="Participations actives.")
+    participations = serializers.IntegerField(
+        help_text="Participations (adhésions actives ou retirées de clusters comptés)."
+    )
 
 
 class ThemeFiguresSerializer(serializers.Serializer):
     theme = serializers.CharField(help_text="Thématique.")
     clusters = serializers.IntegerField(help_text="Clusters.")
-    participations = serializers.IntegerField(help_text="Participations actives.")
+    participations = serializers.IntegerField(
+        help_text="Participations (adhésions actives ou retirées de clusters comptés)."
+    )
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -285,6 +295,21 @@ class FiguresSerializer(serializers.Serializer):
     by_sector = SectorFiguresSerializer(many=True, help_text="Par secteur.")
     by_status = StatusFiguresSerializer(many=True, help_text="Par statut de cluster.")
     by_theme = ThemeFiguresSerializer(many=True, help_text="Par thématique.")
+    by_legal_status = serializers.ListField(
+        child=serializers.DictField(), help_text="Par statut juridique (comme by_sector)."
+    )
+    by_category = serializers.ListField(
+        child=serializers.DictField(), help_text="Par catégorie FINESS."
+    )
+    by_phase = serializers.ListField(
+        child=serializers.DictField(), help_text="Participations par phase atteinte."
+    )
+    experiments_by_status = serializers.ListField(
+        child=serializers.DictField(), help_text="Expérimentations par statut."
+    )
+    metadata = serializers.DictField(
+        help_text="generated_at, scope (national, label, region_codes), wave, definitions, sources."
+    )
 
 
 class OpenFiguresSerializer(WaveFiguresSerializer):

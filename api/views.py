@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from clusters.models import Cluster, Membership, ParticipantRole, Session, Wave
 from experiments.models import MONOGRAPH_SECTIONS, Experiment, Indicator, Measurement, Monograph
+from programme.exports import scope_of, summary_document
 from programme.statistics import recent_figures
 
 from . import filters, serializers, services
@@ -222,10 +223,18 @@ class FiguresView(ETagMixin, APIView):
     def get(self, request):
         if not scope.can_see_figures(request.user):
             raise exceptions.PermissionDenied("Votre rôle ne donne pas accès aux chiffres.")
-        summary, _breakdowns, _computed_at = recent_figures(
-            user=request.user, wave_code=_wave_code(request)
+        wave_code = _wave_code(request)
+        summary, breakdowns, computed_at = recent_figures(user=request.user, wave_code=wave_code)
+        # The document of export_national --format json: the same function, the same keys.
+        covered = scope_of(summary, national=request.user.roles.sees_everything)
+        return Response(
+            summary_document(
+                figures=(summary, breakdowns),
+                scope=covered,
+                wave_code=wave_code,
+                generated_at=computed_at,
+            )
         )
-        return Response(summary)
 
 
 # --- Open data ---------------------------------------------------------------------------------

@@ -105,6 +105,11 @@ class SessionTool(models.Model):
 
 
 class ClusterQuerySet(RegionScopedQuerySet):
+    def counted(self):
+        """Clusters the programme's figures count: from their constitution on (drafts never).
+        The one definition read by home pages, dashboard, exports, API and reports."""
+        return self.exclude(status=Cluster.Status.BROUILLON)
+
     def with_active_member_count(self):
         return self.annotate(
             active_member_count=models.Count(
@@ -228,6 +233,12 @@ class MembershipQuerySet(RegionScopedQuerySet):
             .filter(establishment__finess_closed_on__isnull=False)
             .exclude(cluster__status=Cluster.Status.CLOTURE)
         )
+
+    def counted(self):
+        """Participations the programme's figures count: every membership, active or withdrawn
+        since, of a counted cluster (ClusterQuerySet.counted). An establishment that withdrew
+        did take part, as the published figures count it."""
+        return self.exclude(cluster__status=Cluster.Status.BROUILLON)
 
 
 class Membership(models.Model):

@@ -90,8 +90,11 @@ class MeasurementForm(forms.ModelForm):
 class MonographForm(forms.ModelForm):
     class Meta:
         model = Monograph
-        fields = ["title", *(name for name, _label in MONOGRAPH_SECTIONS)]
-        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name, _label in MONOGRAPH_SECTIONS}
+        fields = ["title", "summary", *(name for name, _label in MONOGRAPH_SECTIONS)]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            **{name: forms.Textarea(attrs={"rows": 6}) for name, _label in MONOGRAPH_SECTIONS},
+        }
         error_messages = {"title": {"required": "Donnez un titre à la monographie."}}
 
 

@@ -3,23 +3,54 @@
 Authors are personal data: the pages name the establishment and the Aract that facilitated the
 cluster, never a person. Contact details typed into a section are masked as well."""
 
-from django.contrib.auth.decorators import login_not_required
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
-from django.http import Http404
-from django.shortcuts import render
+import re
 
-from clusters.models import Cluster
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.core.paginator import Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, Concat
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from clusters.models import Cluster, Theme
 
 from .forms import LibraryFilterForm
 from .models import (
     MONOGRAPH_SECTIONS,
+    SEARCH_CONFIG,
     Experiment,
     Monograph,
     MonographTransition,
+    experiment_search_vector,
     monograph_search_vector,
 )
+from .redaction import redact_contacts
+
+SECTION_NAMES = [name for name, _label in MONOGRAPH_SECTIONS]
+RELATED_MAX = 3
+# ts_headline marks the matches with two private-use characters; the excerpt is escaped, then
+# only those marks become <mark> tags (a section can never inject markup).
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+MARKED = re.compile(f"{MARK_START}([^{MARK_START}{MARK_STOP}]*){MARK_STOP}")
 
 
 def _published():
@@ -31,16 +62,44 @@ def _published():
     )
 
 
+def _search_query(text: str) -> SearchQuery:
+    return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+
+
+def _theme_filter(theme_ids_or_query):
+    """Monographs whose cluster or one of whose experiments has one of these themes."""
+    in_cluster = Cluster.themes.through.objects.filter(
+        cluster_id=OuterRef("membership__cluster_id"), theme__in=theme_ids_or_query
+    )
+    in_experiment = Experiment.themes.through.objects.filter(
+        experiment__membership_id=OuterRef("membership_id"), theme__in=theme_ids_or_query
+    )
+    return Q(Exists(in_cluster)) | Q(Exists(in_experiment))
+
+
+def search(monographs, text: str):
+    """Monographs matching `text` (French, accents ignored) by their own text, the title or unit
+    of one of their experiments, or the name of one of their themes; best ranked first."""
+    query = _search_query(text)
+    vector = monograph_search_vector()
+    experiments = Experiment.objects.annotate(search=experiment_search_vector()).filter(
+        membership_id=OuterRef("membership_id"), search=query
+    )
+    themes = Theme.objects.annotate(search=_theme_vector()).filter(search=query)
+    return (
+        monographs.annotate(search=vector, rank=SearchRank(vector, query))
+        .filter(Q(search=query) | Q(Exists(experiments)) | _theme_filter(themes))
+        .order_by("-rank", "-published_at", "pk")
+    )
+
+
+def _theme_vector():
+    return SearchVector("name", config=SEARCH_CONFIG)
+
+
 def _filter(monographs, data):
     if data.get("theme"):
-        theme = data["theme"]
-        in_cluster = Cluster.themes.through.objects.filter(
-            cluster_id=OuterRef("membership__cluster_id"), theme=theme
-        )
-        in_experiment = Experiment.themes.through.objects.filter(
-            experiment__membership_id=OuterRef("membership_id"), theme=theme
-        )
-        monographs = monographs.filter(Q(Exists(in_cluster)) | Q(Exists(in_experiment)))
+        monographs = monographs.filter(_theme_filter([data["theme"]]))
     if data.get("sector"):
         monographs = monographs.filter(membership__establishment__sector=data["sector"])
     if data.get("region"):
@@ -48,36 +107,115 @@ def _filter(monographs, data):
     if data.get("wave"):
         monographs = monographs.filter(membership__cluster__wave=data["wave"])
     if data.get("q"):
-        query = SearchQuery(data["q"], config="french", search_type="websearch")
-        vector = monograph_search_vector()
-        monographs = (
-            monographs.annotate(search=vector, rank=SearchRank(vector, query))
-            .filter(search=query)
-            .order_by("-rank", "-published_at")
-        )
+        monographs = search(monographs, data["q"])
     return monographs
+
+
+def highlight(excerpt: str) -> str:
+    """The excerpt escaped, contacts masked, its matches in <mark>: safe to show."""
+    text = escape(redact_contacts(excerpt))
+    text = MARKED.sub(r"<mark>\1</mark>", text)
+    return mark_safe(text.replace(MARK_START, "").replace(MARK_STOP, ""))  # noqa: S308
+
+
+def _excerpts(monographs: list[Monograph], text: str) -> dict[int, str]:
+    """One query: the highlighted passages of the public text of the page's monographs."""
+    if not monographs:
+        return {}
+    public_text = Concat(
+        *(
+            part
+            for name in ("summary", *SECTION_NAMES)
+            # The text stored at publication (contacts masked); the raw text for a row published
+            # by other means (highlight() masks what the excerpt shows of it).
+            for part in (
+                Coalesce(KT(f"redacted_sections__{name}"), name, output_field=TextField()),
+                Value(" \n "),
+            )
+        ),
+        output_field=TextField(),
+    )
+    headline = SearchHeadline(
+        public_text,
+        _search_query(text),
+        config=SEARCH_CONFIG,
+        start_sel=MARK_START,
+        stop_sel=MARK_STOP,
+        max_fragments=2,
+        max_words=30,
+        min_words=12,
+        fragment_delimiter=" … ",
+    )
+    rows = Monograph.objects.filter(pk__in=[m.pk for m in monographs]).annotate(excerpt=headline)
+    return {pk: highlight(excerpt) for pk, excerpt in rows.values_list("pk", "excerpt")}
 
 
 @login_not_required
 def library_list(request):
     form = LibraryFilterForm(request.GET or None)
-    # The cards show no section text: leave the nine sections in the database.
-    sections = [name for name, _label in MONOGRAPH_SECTIONS]
+    # The cards show the summary, not the sections: leave the nine sections in the database.
     monographs = (
         _published()
-        .defer(*sections, "redacted_sections")
-        .prefetch_related("membership__cluster__themes")
+        .defer(*SECTION_NAMES, "summary", "redacted_sections")
+        .annotate(
+            card_summary=Coalesce(
+                KT("redacted_sections__summary"), "summary", output_field=TextField()
+            )
+        )
+        .prefetch_related(
+            "membership__cluster__themes",
+            Prefetch(
+                "membership__experiments", queryset=Experiment.objects.only("membership", "title")
+            ),
+        )
     )
+    query = ""
     if form.is_bound and form.is_valid():
         monographs = _filter(monographs, form.cleaned_data)
-    page = Paginator(monographs, 10)
+        query = form.cleaned_data.get("q", "")
+    page = Paginator(monographs, 10).get_page(request.GET.get("page"))
+    for monograph in page.object_list:
+        monograph.card_summary = redact_contacts(monograph.card_summary)
+    if query:
+        excerpts = _excerpts(page.object_list, query)
+        for monograph in page.object_list:
+            monograph.excerpt = excerpts.get(monograph.pk, "")
     context = {
         "title": "Bibliothèque des bonnes pratiques",
         "form": form,
-        "page": page.get_page(request.GET.get("page")),
+        "page": page,
+        "query": query,
         "filtered": bool(request.GET.keys() - {"page"}),
     }
     return render(request, "library/monograph_list.html", context)
+
+
+def related_monographs(monograph: Monograph):
+    """Other published monographs sharing a theme (of the cluster or of an experiment) or the
+    establishment's sector: those sharing a theme first, then the most recent."""
+    themes = Theme.objects.filter(
+        Q(clusters__pk=monograph.membership.cluster_id)
+        | Q(experiment__membership_id=monograph.membership_id)
+    ).values("pk")
+    same_theme = _theme_filter(themes)
+    same_sector = Q(membership__establishment__sector=monograph.membership.establishment.sector)
+    return (
+        _published()
+        .defer(*SECTION_NAMES, "redacted_sections")
+        .exclude(pk=monograph.pk)
+        .filter(same_theme | same_sector)
+        .annotate(
+            shares_theme=Case(
+                When(same_theme, then=True), default=False, output_field=BooleanField()
+            )
+        )
+        .order_by("-shares_theme", "-published_at", "pk")[:RELATED_MAX]
+    )
+
+
+def library_monograph(pk) -> Monograph:
+    """A published monograph with what its public page shows, or 404."""
+    return get_object_or_404(_published().prefetch_related("membership__cluster__themes"), pk=pk)
 
 
 @login_not_required
@@ -100,8 +238,10 @@ def library_detail(request, pk):
     context = {
         "title": monograph.title,
         "monograph": monograph,
+        "summary": monograph.public_summary(),
         "establishment": monograph.membership.establishment,
         "cluster": monograph.membership.cluster,
         "sections": sections,
+        "related": list(related_monographs(monograph)),
     }
     return render(request, "library/monograph_detail.html", context)

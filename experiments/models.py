@@ -107,10 +107,24 @@ MONOGRAPH_SECTIONS = [
 ]
 
 
+# The French configuration with accents removed first (migration 0005 creates it): "absenteisme"
+# and "absentéisme" give the same lexeme.
+SEARCH_CONFIG = "french_unaccent"
+
+
 def monograph_search_vector() -> SearchVector:
-    """French full-text vector over the title and the nine sections (the GIN index below is
-    built on this very expression, so library searches use it)."""
-    return SearchVector("title", *(name for name, _label in MONOGRAPH_SECTIONS), config="french")
+    """French full-text vector over the title, the summary and the nine sections (the GIN index
+    below is built on this very expression, so library searches use it)."""
+    fields = ("title", "summary", *(name for name, _label in MONOGRAPH_SECTIONS))
+    return SearchVector(*fields, config=SEARCH_CONFIG)
+
+
+def experiment_search_vector() -> SearchVector:
+    """What the library searches of an experiment: its title and unit, both shown publicly."""
+    return SearchVector("title", "unit", config=SEARCH_CONFIG)
+
+
+SUMMARY_MAX = 1000
 
 
 class Monograph(models.Model):
@@ -124,6 +138,12 @@ class Monograph(models.Model):
         Membership, on_delete=models.CASCADE, related_name="monograph"
     )
     title = models.CharField("titre", max_length=200)
+    summary = models.TextField(
+        "résumé",
+        blank=True,
+        max_length=SUMMARY_MAX,
+        help_text="Quelques phrases affichées sur la fiche de la bibliothèque.",
+    )
     identity = models.TextField(MONOGRAPH_SECTIONS[0][1], blank=True, max_length=LONG_TEXT_MAX)
     context = models.TextField(MONOGRAPH_SECTIONS[1][1], blank=True, max_length=LONG_TEXT_MAX)
     approach = models.TextField(MONOGRAPH_SECTIONS[2][1], blank=True, max_length=LONG_TEXT_MAX)
@@ -166,8 +186,14 @@ class Monograph(models.Model):
         return [(name, label, getattr(self, name)) for name, label in MONOGRAPH_SECTIONS]
 
     def redact(self) -> None:
-        """Store the sections with their contact details masked (see redaction.py)."""
+        """Store the summary and the sections with their contact details masked (redaction.py)."""
         self.redacted_sections = {name: redact_contacts(text) for name, _l, text in self.sections()}
+        self.redacted_sections["summary"] = redact_contacts(self.summary)
+
+    def public_summary(self) -> str:
+        """The summary as the public library shows it (see public_sections)."""
+        stored = self.redacted_sections.get("summary")
+        return stored if stored is not None else redact_contacts(self.summary)
 
     def public_sections(self) -> list[tuple[str, str, str]]:
         """sections() as the public library shows them: the text stored at publication (a row

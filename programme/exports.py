@@ -6,8 +6,13 @@ import io
 import itertools
 import json
 import logging
+import tempfile
 
+from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from clusters.models import Membership, Phase
 from establishments.models import LegalStatus, Sector
@@ -105,6 +110,97 @@ DETAIL_HEADERS = [
 ]
 
 
+ABOUT_SHEET = "À propos"
+SOURCES = [
+    "Application Clusters QVT : saisies des ARS et des Aract (clusters, adhésions, séances, "
+    "expérimentations, monographies).",
+    "Répertoire FINESS (numéros, catégories, statuts juridiques des établissements).",
+]
+# Codes written as text, so that a spreadsheet keeps their leading zeros (FINESS "01...", "02").
+DETAIL_TEXT_COLUMNS = {"Code région", "FINESS", "Code catégorie"}
+BOLD = Font(bold=True)
+WIDTH_MIN, WIDTH_MAX = 8, 60
+
+
+def scope_of(summary: dict, *, national: bool) -> dict:
+    """What a file covers: the whole country, or the regions of the user (their codes)."""
+    codes = [row["region_code"] for row in summary["by_region"]]
+    if national:
+        label = "Toutes les régions"
+    else:
+        label = ("Région " if len(codes) == 1 else "Régions ") + ", ".join(codes)
+    return {"national": national, "label": label, "region_codes": codes}
+
+
+def summary_document(*, figures, scope: dict, wave_code: str | None, generated_at) -> dict:
+    """Every table of the summary and the metadata: the JSON export and the API's figures."""
+    from .statistics import DEFINITIONS
+
+    summary, breakdowns = figures
+    return {
+        **summary,
+        **breakdowns,
+        "metadata": {
+            "generated_at": generated_at.isoformat(),
+            "scope": scope,
+            "wave": wave_code,
+            "definitions": DEFINITIONS,
+            "sources": SOURCES,
+        },
+    }
+
+
+def export_filename(stem: str, *, scope: dict, wave_code: str | None, extension: str) -> str:
+    """`synthese-nationale-2026-12-02.xlsx`, `synthese-region-11-vague-2017-2026-12-02.csv`:
+    the name says what the file covers."""
+    from django.utils.text import slugify
+
+    codes = scope["region_codes"]
+    if scope["national"]:
+        where = "nationale" if stem == "synthese" else "national"
+    elif len(codes) == 1:
+        where = f"region-{codes[0]}"
+    else:
+        where = "regions-" + "-".join(codes)
+    wave = f"-vague-{slugify(wave_code)}" if wave_code else ""
+    return f"{stem}-{where}{wave}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def _about_rows(*, scope: dict, wave_code: str | None, generated_at) -> list[list[str]]:
+    from .statistics import DEFINITIONS
+
+    local = timezone.localtime(generated_at)
+    rows = [
+        ["Clusters sociaux QVT : synthèse du programme"],
+        ["Périmètre", scope["label"]],
+        ["Vague", wave_code or "Toutes les vagues"],
+        ["Généré le", f"{local:%d/%m/%Y à %H:%M}"],
+        [],
+        ["Définitions"],
+    ]
+    labels = {"clusters": "Clusters", "participations": "Participations"}
+    labels |= {"establishments": "Établissements distincts", "sessions": "Séances tenues"}
+    labels |= {"experiments": "Expérimentations", "monographs_published": "Monographies publiées"}
+    rows += [[labels.get(key, key), text] for key, text in DEFINITIONS.items()]
+    rows += [[], ["Sources"], *[["", source] for source in SOURCES]]
+    return rows
+
+
+def _about_sheet(workbook, rows) -> None:
+    sheet = workbook.create_sheet(title=ABOUT_SHEET, index=0)
+    for row in rows:
+        sheet.append([safe_cell(cell) for cell in row])
+        if len(row) == 1:
+            sheet.cell(row=sheet.max_row, column=1).font = BOLD
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 100
+
+
+def _width(values) -> float:
+    longest = max((len(str(value)) for value in values if value is not None), default=0)
+    return min(max(longest + 2, WIDTH_MIN), WIDTH_MAX)
+
+
 def safe_cell(value):
     """A spreadsheet runs text starting with = + - @ (or a tab, a carriage return) as a formula:
     such text gets a leading apostrophe. Numbers stay numbers."""
@@ -151,34 +247,54 @@ def summary_csv(tables) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def summary_xlsx(tables) -> bytes:
-    """One sheet per table; numbers are written as numbers."""
-    workbook = Workbook(write_only=True)
+def summary_xlsx(tables, *, about: list[list[str]]) -> bytes:
+    """A first sheet "À propos" (scope, date, definitions, sources), then one sheet per table:
+    bold frozen header, an autofilter, columns as wide as their content; numbers stay numbers."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    _about_sheet(workbook, about)
     for table in tables:
         sheet = workbook.create_sheet(title=table["title"][:31])
         sheet.append([safe_cell(header) for header in table["headers"]])
+        for cell in sheet[1]:
+            cell.font = BOLD
         for row in table["rows"]:
             sheet.append([safe_cell(cell) for cell in row])
+        sheet.freeze_panes = "A2"
+        last = get_column_letter(len(table["headers"]))
+        sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+        for index, header in enumerate(table["headers"], start=1):
+            column = [header, *(row[index - 1] for row in table["rows"])]
+            sheet.column_dimensions[get_column_letter(index)].width = _width(column)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def export_summary(*, figures, fmt: str, wave_code: str | None = None, by: str) -> bytes:
-    """The national summary in `fmt` (csv, xlsx, json), from `figures` = (national_summary,
-    national_breakdowns) as dashboard_figures gives them; logged in the audit log. The JSON
-    export holds the summary only."""
+def export_summary(
+    *, figures, fmt: str, scope: dict, wave_code: str | None = None, by: str, generated_at=None
+) -> bytes:
+    """The summary in `fmt` (csv, xlsx, json), from `figures` = (national_summary,
+    national_breakdowns) as dashboard_figures gives them; logged in the audit log. JSON and
+    XLSX say what they cover (scope, wave, date, definitions)."""
     audit_log.info("national_export user=%s format=%s wave=%s", by, fmt, wave_code or "toutes")
+    generated_at = generated_at or timezone.now()
     summary, breakdowns = figures
     if fmt == "json":
-        return json.dumps(summary, ensure_ascii=False, indent=2).encode("utf-8")
+        document = summary_document(
+            figures=figures, scope=scope, wave_code=wave_code, generated_at=generated_at
+        )
+        return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
     tables = tables_from({**summary, **breakdowns})
-    return summary_csv(tables) if fmt == "csv" else summary_xlsx(tables)
+    if fmt == "csv":
+        return summary_csv(tables)
+    about = _about_rows(scope=scope, wave_code=wave_code, generated_at=generated_at)
+    return summary_xlsx(tables, about=about)
 
 
 def detail_queryset(*, user, wave_code: str | None = None):
     """Every membership the user may see, as tuples of registry data (no contact, no content)."""
-    memberships = Membership.objects.visible_to(user)
+    memberships = Membership.objects.visible_to(user).counted()  # the figures' participations
     if wave_code:
         memberships = memberships.filter(wave__code=wave_code)
     return memberships.order_by("wave__code", "cluster__name", "establishment__finess").values_list(
@@ -241,3 +357,42 @@ def detail_csv_lines(*, user, wave_code: str | None = None, by: str):
         yield block
         buffer.seek(0)
         buffer.truncate()
+
+
+def detail_xlsx_file(*, user, wave_code: str | None = None, by: str, scope: dict):
+    """The detailed export as XLSX, written row by row (openpyxl's write-only mode) into a
+    temporary file that the caller streams: memory stays flat. The codes (FINESS, region,
+    category) are text cells, so that their leading zeros stay; a first sheet "À propos"."""
+    audit_log.info("national_detail_export user=%s wave=%s format=xlsx", by, wave_code or "toutes")
+    workbook = Workbook(write_only=True)
+    about = workbook.create_sheet(title=ABOUT_SHEET)
+    for row in _about_rows(scope=scope, wave_code=wave_code, generated_at=timezone.now()):
+        about.append([safe_cell(cell) for cell in row])
+    sheet = workbook.create_sheet(title="Participations")
+    sheet.freeze_panes = "A2"
+    for index, header in enumerate(DETAIL_HEADERS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(len(header) + 2, 14)
+    header_row = []
+    for header in DETAIL_HEADERS:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font = BOLD
+        header_row.append(cell)
+    sheet.append(header_row)
+    text_columns = [header in DETAIL_TEXT_COLUMNS for header in DETAIL_HEADERS]
+    count = 0
+    for row in detail_rows(user=user, wave_code=wave_code):
+        cells = []
+        for value, as_text in zip(row, text_columns, strict=True):
+            if as_text:
+                cell = WriteOnlyCell(sheet, value=str(value or ""))
+                cell.number_format = "@"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(DETAIL_HEADERS))}{count + 1}"
+    output = tempfile.TemporaryFile()
+    workbook.save(output)
+    output.seek(0)
+    return output

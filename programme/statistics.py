@@ -1,9 +1,11 @@
 """National summaries of the programme, computed in SQL with aggregates.
 
 Every function runs a fixed number of queries whatever the size of the data, and sees only what
-`visible_to(user)` lets the user see (ARS staff: their region). Participations are active
-memberships; an establishment in two waves is one participation per wave but counts once among
-the distinct establishments of the total.
+`visible_to(user)` lets the user see (ARS staff: their region). What is counted is defined once,
+by `Cluster.objects.counted()` and `Membership.objects.counted()` (DEFINITIONS below says it in
+French for pages and exports): home pages, dashboard, exports, API and reports all read these
+functions. An establishment in two waves is one participation per wave but counts once among the
+distinct establishments of the total.
 """
 
 import datetime
@@ -23,6 +25,28 @@ from experiments.models import Experiment, Monograph
 
 logger = logging.getLogger(__name__)
 
+# What each figure counts, in French: shown under the figures and written into the exports.
+DEFINITIONS = {
+    "clusters": (
+        "Un cluster compte à partir de sa constitution (constitué, en cours ou clôturé) ; "
+        "un brouillon ne compte jamais."
+    ),
+    "participations": (
+        "Une participation est l'adhésion d'un établissement à un cluster compté, qu'elle soit "
+        "active ou que l'établissement se soit retiré depuis."
+    ),
+    "establishments": (
+        "Établissements distincts : un établissement présent dans deux vagues compte une fois."
+    ),
+    "sessions": "Séances tenues (date passée), hors brouillons de compte rendu.",
+    "experiments": "Expérimentations des participations comptées.",
+    "monographs_published": "Monographies publiées dans la bibliothèque.",
+}
+
+# Cluster.objects.counted() as a condition on joined clusters (a positive one: a negated
+# condition on a many-valued relation would exclude a theme that has any draft).
+COUNTED_STATUSES = [s for s in Cluster.Status.values if s != Cluster.Status.BROUILLON]
+
 COUNT_KEYS = [
     "clusters",
     "regions",
@@ -36,12 +60,15 @@ COUNT_KEYS = [
 
 def _scopes(user, wave_code):
     """The querysets every figure starts from, restricted to the user's regions and the wave."""
-    clusters = Cluster.objects.visible_to(user)
-    memberships = Membership.objects.visible_to(user).active()
+    clusters = Cluster.objects.visible_to(user).counted()
+    memberships = Membership.objects.visible_to(user).counted()
     sessions = Session.objects.visible_to(user).filter(
         is_draft=False, held_on__lte=timezone.localdate()
     )
-    experiments = Experiment.objects.visible_to(user).filter(membership__withdrawn_on__isnull=True)
+    # Experiments of counted participations (Membership.objects.counted()).
+    experiments = Experiment.objects.visible_to(user).exclude(
+        membership__cluster__status=Cluster.Status.BROUILLON
+    )
     monographs = Monograph.objects.visible_to(user).filter(status=Monograph.Status.PUBLIEE)
     if wave_code:
         clusters = clusters.filter(wave__code=wave_code)
@@ -290,8 +317,10 @@ def _region_ids(user):
 def _by_region(user, wave_code) -> list[dict]:
     """Every region the user may see (zeros included, for the map), with its clusters,
     participations and distinct establishments. One query: region ⋈ cluster ⋈ membership."""
-    in_wave = Q(clusters__wave__code=wave_code) if wave_code else Q()
-    active = Q(clusters__memberships__withdrawn_on__isnull=True) & in_wave
+    in_wave = Q(clusters__status__in=COUNTED_STATUSES)  # Cluster.objects.counted()
+    if wave_code:
+        in_wave &= Q(clusters__wave__code=wave_code)
+    active = Q(clusters__memberships__isnull=False) & in_wave  # Membership.objects.counted()
     regions = Region.objects.all()
     region_ids = _region_ids(user)
     if region_ids is not None:
@@ -318,13 +347,13 @@ def _by_region(user, wave_code) -> list[dict]:
 def _by_theme(user, wave_code) -> list[dict]:
     """Themes of at least one visible cluster: clusters and participations per theme (a cluster
     with two themes counts under each). One query."""
-    scope = Q()
+    scope = Q(clusters__status__in=COUNTED_STATUSES)  # Cluster.objects.counted()
     region_ids = _region_ids(user)
     if region_ids is not None:
         scope &= Q(clusters__region_id__in=region_ids)
     if wave_code:
         scope &= Q(clusters__wave__code=wave_code)
-    active = scope & Q(clusters__memberships__withdrawn_on__isnull=True)
+    active = scope & Q(clusters__memberships__isnull=False)  # Membership.objects.counted()
     themes = (
         # filter() first: the scope becomes a WHERE on the joined clusters (only the region's
         # and wave's rows are read), not just a FILTER over every cluster of the country.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("export.<str:fmt>", views.export_summary, name="export-summary"),
     path("participations.csv", views.export_detail, name="export-detail"),
+    path("participations.xlsx", views.export_detail_xlsx, name="export-detail-xlsx"),
     path("import/", views.import_upload, name="import-upload"),
     path("import/confirmer/", views.import_confirm, name="import-confirm"),
     path("import/rejets.csv", views.import_rejects, name="import-rejects"),

@@ -11,21 +11,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import check_rule, has_rule, rule_required
 from clusters.models import SessionTool, Theme, Wave
+from establishments.models import Region
 from qvt import charts, french
 
 from . import exports, services
 from .forms import PublishedFigureForm, SessionToolForm, ThemeForm, WaveForm
 from .models import PublishedFigure
-from .statistics import published_comparison, recent_figures, wave_choices
+from .statistics import DEFINITIONS, published_comparison, recent_figures, wave_choices
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -73,6 +72,7 @@ def dashboard(request):
         "breakdowns": breakdowns,
         "computed_at": computed_at,
         "refresh_seconds": settings.PROGRAMME_FIGURES_CACHE_SECONDS,
+        "definitions": DEFINITIONS,
         "comparison": published_comparison(summary, wave_code=wave_code) if national else [],
         "can_edit_figures": has_rule(request.user, "programme.change_published_figures"),
         "cartogram": charts.cartogram_svg(
@@ -150,9 +150,11 @@ def _sections(tables) -> list[dict]:
     return sections
 
 
-def _filename(stem: str, wave_code: str | None, extension: str) -> str:
-    wave = f"-vague-{slugify(wave_code)}" if wave_code else ""
-    return f"{stem}{wave}-{timezone.localdate():%Y-%m-%d}.{extension}"
+def user_region_codes(user) -> list[str]:
+    regions = Region.objects.order_by("code")
+    if not user.roles.sees_everything:
+        regions = regions.filter(id__in=user.roles.region_ids)
+    return list(regions.values_list("code", flat=True))
 
 
 @rule_required("programme.export_figures")
@@ -160,15 +162,28 @@ def export_summary(request, fmt):
     if fmt not in CONTENT_TYPES:
         raise Http404("Format inconnu.")
     wave_code = _wave_code(request)
-    summary, breakdowns, _computed_at = recent_figures(user=request.user, wave_code=wave_code)
+    summary, breakdowns, computed_at = recent_figures(user=request.user, wave_code=wave_code)
+    scope = exports.scope_of(summary, national=request.user.roles.sees_everything)
     content = exports.export_summary(
-        figures=(summary, breakdowns), fmt=fmt, wave_code=wave_code, by=request.user.username
+        figures=(summary, breakdowns),
+        fmt=fmt,
+        scope=scope,
+        wave_code=wave_code,
+        by=request.user.username,
+        generated_at=computed_at,
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename("synthese-nationale", wave_code, fmt)}"'
-    )
+    name = exports.export_filename("synthese", scope=scope, wave_code=wave_code, extension=fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _detail_scope(user) -> dict:
+    """The regions the detail covers (the same scope as the summary's)."""
+    return exports.scope_of(
+        {"by_region": [{"region_code": code} for code in user_region_codes(user)]},
+        national=user.roles.sees_everything,
+    )
 
 
 @rule_required("programme.export_figures")
@@ -180,10 +195,27 @@ def export_detail(request):
     response = StreamingHttpResponse(
         (line.encode("utf-8") for line in lines), content_type=CONTENT_TYPES["csv"]
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_filename("participations", wave_code, "csv")}"'
+    scope = _detail_scope(request.user)
+    name = exports.export_filename(
+        "participations", scope=scope, wave_code=wave_code, extension="csv"
     )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@rule_required("programme.export_figures")
+def export_detail_xlsx(request):
+    wave_code = _wave_code(request)
+    scope = _detail_scope(request.user)
+    output = exports.detail_xlsx_file(
+        user=request.user, wave_code=wave_code, by=request.user.username, scope=scope
+    )
+    name = exports.export_filename(
+        "participations", scope=scope, wave_code=wave_code, extension="xlsx"
+    )
+    return FileResponse(
+        output, as_attachment=True, filename=name, content_type=CONTENT_TYPES["xlsx"]
+    )
 
 
 class ImportForm(forms.Form):

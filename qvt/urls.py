@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 import clusters.urls
+import experiments.library_urls
+import reports.urls
 import web.calendar_views
 import web.urls
 import web.views
@@ -26,7 +28,16 @@ urlpatterns = [
     ),
     path("etablissements/", include("establishments.urls")),
     path("experimentations/", include("experiments.urls")),
-    path("bibliotheque/", include("experiments.library_urls")),
+    # The monograph's PDF is built by reports/ (WeasyPrint) but named `library:monograph-pdf`.
+    path(
+        "bibliotheque/",
+        include(
+            (
+                experiments.library_urls.urlpatterns + reports.urls.library_patterns,
+                experiments.library_urls.app_name,
+            )
+        ),
+    ),
     path("rapports/", include("reports.urls")),
     path("programme/", include("programme.urls")),
     path("api/v1/", include("api.urls")),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from clusters.models import Attendance, Cluster, Membership, ParticipantRole, Phase, Session, Wave
 from establishments.models import LegalStatus, Organisation, Region, Sector
 from experiments.models import Experiment, Indicator, Measurement, Monograph
+from qvt import charts
 from qvt.charts import format_number, indicator_chart_svg, indicator_trend
 
 # Monographs the report quotes: those the ARS has validated (drafts are not final words).
@@ -29,6 +30,7 @@ class Breakdown:
     header: str
     rows: list[tuple[str, int]]
     total: int = field(init=False)
+    chart: str = ""
 
     def __post_init__(self):
         self.total = sum(count for _label, count in self.rows)
@@ -277,7 +279,9 @@ def region_context(region_id: int, wave_id: int) -> dict:
     region = Region.objects.get(pk=region_id)
     wave = Wave.objects.get(pk=wave_id)
     clusters = list(
-        Cluster.objects.filter(region=region, wave=wave)
+        # The clusters the figures count (Cluster.objects.counted(): never a draft).
+        Cluster.objects.counted()
+        .filter(region=region, wave=wave)
         .select_related("aract")
         .prefetch_related(
             "themes",
@@ -298,7 +302,8 @@ def region_context(region_id: int, wave_id: int) -> dict:
     )
     experiments = Counter()
     for cluster_id, status, count in (
-        Experiment.objects.filter(membership__cluster__in=clusters, membership__withdrawn_on=None)
+        # Experiments of counted participations, as programme/statistics.py counts them.
+        Experiment.objects.filter(membership__cluster__in=clusters)
         .values_list("membership__cluster_id", "status")
         .annotate(n=Count("id"))
         .order_by()
@@ -312,10 +317,10 @@ def region_context(region_id: int, wave_id: int) -> dict:
         .order_by()
     )
     rows = []
-    all_active = []
+    participations = []  # Membership.objects.counted(): active or withdrawn since
     for cluster in clusters:
         active = [m for m in cluster.memberships.all() if m.withdrawn_on is None]
-        all_active.extend(active)
+        participations.extend(cluster.memberships.all())
         rows.append(
             {
                 "anchor": f"cluster-{cluster.pk}",
@@ -343,6 +348,48 @@ def region_context(region_id: int, wave_id: int) -> dict:
             }
         )
     organisations = _organisations(region.pk)
+    breakdowns = [
+        _breakdown(
+            "Clusters par statut",
+            "Statut",
+            [c.status for c in clusters],
+            Cluster.Status.choices,
+        ),
+        _breakdown(
+            "Participations par secteur",
+            "Secteur",
+            [m.establishment.sector for m in participations],
+            Sector.choices,
+        ),
+        _breakdown(
+            "Participations par statut juridique",
+            "Statut juridique",
+            [m.establishment.legal_status for m in participations],
+            LegalStatus.choices,
+        ),
+        _breakdown(
+            "Participations par phase",
+            "Phase",
+            [m.phase for m in participations],
+            Phase.choices,
+        ),
+        _breakdown(
+            "Expérimentations par statut",
+            "Statut",
+            [s for s, _l in Experiment.Status.choices for _ in range(experiments[s])],
+            Experiment.Status.choices,
+        ),
+    ]
+    for index, breakdown in enumerate(breakdowns, start=1):
+        # An accessible SVG bar chart (its title is the figure's alternative text in the tagged
+        # PDF); the table under it gives the same values.
+        if breakdown.rows:
+            breakdown.chart = charts.bar_chart_svg(
+                chart_id=f"graphique-{index}",
+                title=breakdown.caption,
+                rows=breakdown.rows,
+                unit="nombre",
+            )
     return {
         "kind": "region",
         "title": f"Synthèse régionale — {region.name}, {wave.name}",
@@ -353,41 +400,13 @@ def region_context(region_id: int, wave_id: int) -> dict:
         "aract": organisations["aract"],
         "figures": {
             "clusters": len(clusters),
-            "participations": len(all_active),
-            "establishments": len({m.establishment_id for m in all_active}),
+            "participations": len(participations),
+            "establishments": len({m.establishment_id for m in participations}),
             "sessions_held": sum(sessions.values()),
             "experiments": sum(experiments[c.pk] for c in clusters),
             "monographs_published": sum(monographs.values()),
         },
-        "breakdowns": [
-            _breakdown(
-                "Clusters par statut",
-                "Statut",
-                [c.status for c in clusters],
-                Cluster.Status.choices,
-            ),
-            _breakdown(
-                "Participations par secteur",
-                "Secteur",
-                [m.establishment.sector for m in all_active],
-                Sector.choices,
-            ),
-            _breakdown(
-                "Participations par statut juridique",
-                "Statut juridique",
-                [m.establishment.legal_status for m in all_active],
-                LegalStatus.choices,
-            ),
-            _breakdown(
-                "Participations par phase", "Phase", [m.phase for m in all_active], Phase.choices
-            ),
-            _breakdown(
-                "Expérimentations par statut",
-                "Statut",
-                [s for s, _l in Experiment.Status.choices for _ in range(experiments[s])],
-                Experiment.Status.choices,
-            ),
-        ],
+        "breakdowns": breakdowns,
         "clusters": rows,
     }
 

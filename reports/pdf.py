@@ -23,6 +23,7 @@ TEMPLATES = {
     "cluster": "reports/pdf_cluster.html",
     "region": "reports/pdf_region.html",
     "national": "reports/pdf_national.html",
+    "monograph": "reports/pdf_monograph.html",
 }
 
 

@@ -4,6 +4,7 @@ claim once, progress, failure, requeue) is the jobs framework's (core.jobs)."""
 import logging
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -22,6 +23,11 @@ logger = logging.getLogger(__name__)
 Status = ReportJob.Status
 Kind = ReportJob.Kind
 
+DRAFT_CLUSTER_REFUSAL = (
+    "Un cluster en brouillon n'a pas de rapport de restitution : il n'est ni constitué ni "
+    "lancé, ses séances et ses établissements ne sont pas encore arrêtés. Constituez le cluster "
+    "pour pouvoir demander son rapport."
+)
 ACCESS_ERROR = "Le demandeur n'a plus accès à ce périmètre : le rapport n'a pas été généré."
 
 
@@ -43,13 +49,24 @@ def can_see_target(user, *, kind, cluster=None, region=None) -> bool:
 # --- Asking -----------------------------------------------------------------------------------
 
 
+def report_refusal(*, kind: str, cluster=None) -> str | None:
+    """Why this report cannot be produced, in French, or None."""
+    if kind == Kind.CLUSTER and cluster.status == Cluster.Status.BROUILLON:
+        return DRAFT_CLUSTER_REFUSAL
+    return None
+
+
 @transaction.atomic
 def request_report(*, kind: str, by, cluster=None, region=None, wave=None) -> ReportJob:
     """Create or reset the target's job and send it to the worker once the transaction commits.
 
     A job running with a live worker is left alone (asking twice does not start two renders);
-    its previous file stays downloadable until the new one replaces it.
+    its previous file stays downloadable until the new one replaces it. A draft cluster's
+    report is refused (ValidationError with the French reason).
     """
+    refusal = report_refusal(kind=kind, cluster=cluster)
+    if refusal:
+        raise ValidationError(refusal)
     job, created = ReportJob.objects.select_for_update().get_or_create(
         kind=kind, cluster=cluster, region=region, wave=wave, defaults={"requested_by": by}
     )
@@ -88,6 +105,9 @@ def _render(job: ReportJob) -> None:
     user = job.requested_by
     if not can_see_target(user, kind=job.kind, cluster=job.cluster, region=job.region):
         raise jobs.JobFailure(ACCESS_ERROR)
+    refusal = report_refusal(kind=job.kind, cluster=job.cluster)
+    if refusal:  # the cluster went back to draft after the request
+        raise jobs.JobFailure(refusal)
     jobs.report_progress(job, 5, "collecte des données")
     context = build_context(job, user=user)
     jobs.report_progress(job, 30, "mise en forme")
@@ -117,6 +137,9 @@ def _store(job: ReportJob, rendered: pdf.RenderedPdf) -> None:
 
 def build_report_pdf(*, kind: str, cluster=None, region=None, wave=None) -> pdf.RenderedPdf:
     """The same PDF as the worker's, rendered in-process for an operator."""
+    refusal = report_refusal(kind=kind, cluster=cluster)
+    if refusal:
+        raise ValidationError(refusal)
     job = ReportJob(kind=kind, cluster=cluster, region=region, wave=wave)
     context = build_context(job, user=builders.Operator())
     return pdf.html_to_pdf(pdf.render_html(context))

@@ -19,3 +19,8 @@ urlpatterns = [
     path("<int:pk>/relancer/", views.job_retry, name="job-retry"),
     path("<int:pk>/telecharger/", views.job_download, name="job-download"),
 ]
+
+# Joined to the library namespace (qvt/urls.py): /bibliotheque/<pk>/pdf/ is `library:monograph-pdf`.
+library_patterns = [
+    path("<int:pk>/pdf/", views.monograph_pdf, name="monograph-pdf"),
+]

@@ -1,7 +1,10 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -11,8 +14,9 @@ from accounts.rules import check_rule, has_rule, rule_required
 from clusters.models import Cluster
 from core.models import BROKER_DOWN_TEXT
 from core.views import job_status_view
+from experiments.library_views import library_monograph
 
-from . import services
+from . import pdf, services
 from .forms import NationalReportForm, RegionReportForm
 from .models import ReportJob
 
@@ -74,14 +78,23 @@ def cluster_report(request, cluster_pk):
         .select_related("requested_by")
         .first()
     )
-    context = {"title": f"Rapport de restitution — {cluster.name}", "cluster": cluster, "job": job}
+    context = {
+        "title": f"Rapport de restitution — {cluster.name}",
+        "cluster": cluster,
+        "job": job,
+        "refusal": services.report_refusal(kind=ReportJob.Kind.CLUSTER, cluster=cluster),
+    }
     return render(request, "reports/cluster_report.html", context)
 
 
 @require_POST
 def cluster_report_request(request, cluster_pk):
     cluster = _visible_cluster(request, cluster_pk)
-    job = services.request_report(kind=ReportJob.Kind.CLUSTER, cluster=cluster, by=request.user)
+    try:
+        job = services.request_report(kind=ReportJob.Kind.CLUSTER, cluster=cluster, by=request.user)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+        return redirect("reports:cluster-report", cluster_pk=cluster.pk)
     return _asked(request, job)
 
 
@@ -152,4 +165,34 @@ def job_download(request, pk):
     )
     add_never_cache_headers(response)
     patch_cache_control(response, private=True)
+    return response
+
+
+@login_not_required
+@require_GET
+def monograph_pdf(request, pk):
+    """A published monograph as a tagged PDF (PDF/UA), public like the library page. Rendered
+    once per publication and kept in the cache: a visitor cannot make the server lay it out
+    again and again."""
+    monograph = library_monograph(pk)
+    key = f"monograph-pdf:{monograph.pk}:{monograph.published_at.timestamp()}"
+    content = cache.get(key)
+    if content is None:
+        context = {
+            "kind": "monograph",
+            "title": monograph.title,
+            "monograph": monograph,
+            "summary": monograph.public_summary(),
+            "establishment": monograph.membership.establishment,
+            "cluster": monograph.membership.cluster,
+            "sections": [
+                {"label": label, "text": text}
+                for _name, label, text in monograph.public_sections()
+                if text.strip()
+            ],
+        }
+        content = pdf.html_to_pdf(pdf.render_html(context)).content
+        cache.set(key, content, timeout=None)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="monographie-{monograph.pk}.pdf"'
     return response

@@ -31,7 +31,10 @@ CLUSTER_PLAN = [
     *[("2017", r, 1, 7, "en_cours") for r in ["24", "27", "28", "32"]],
     *[("2017", r, 1, 6, "en_cours") for r in ["44", "52", "53", "76", "94"]],
     *[("2017", r, 2, 6, "constitue") for r in ["11", "84"]],
-    *[("2017", r, 2, 6, "brouillon") for r in ["75", "93"]],
+    *[("2017", r, 2, 6, "constitue") for r in ["75", "93"]],
+    # Drafts never count in the figures (Cluster.objects.counted()): the 17 clusters and 110
+    # participations published for 2017 are the constituted ones.
+    *[("2017", r, 3, 5, "brouillon") for r in ["75", "93"]],
 ]
 WAVES = {
     "2016": ("Vague 2016", datetime.date(2016, 1, 1), datetime.date(2017, 6, 30)),

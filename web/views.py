@@ -15,6 +15,7 @@ from clusters.models import Cluster, Membership, PhaseChange, Session, Wave
 from clusters.views import _memberships, _visible_cluster
 from establishments.models import LegalStatus, Sector
 from experiments.models import Experiment, MonographTransition
+from programme.statistics import DEFINITIONS, recent_figures
 from qvt import french
 
 # --- Home ----------------------------------------------------------------------------------------
@@ -28,26 +29,25 @@ def home(request):
     clusters = Cluster.objects.visible_to(request.user)
     context = {"title": "Tableau de bord"}
     if roles.sees_everything:
-        context["waves"] = list(
-            Wave.objects.annotate(
-                cluster_count=Count("clusters", distinct=True),
-                region_count=Count("clusters__region", distinct=True),
-            ).filter(cluster_count__gt=0)
-        )
-        participations = Membership.objects.count()
-        establishments = Membership.objects.values("establishment").distinct().count()
-        clusters_total = sum(wave.cluster_count for wave in context["waves"])
+        # The dashboard's figures (one definition, programme/statistics.py), not a count of its own.
+        summary, _breakdowns, _computed_at = recent_figures(user=request.user)
+        names = dict(Wave.objects.values_list("code", "name"))
+        context["waves"] = [
+            {**wave, "name": names.get(wave["wave"], wave["wave"])} for wave in summary["waves"]
+        ]
+        total = summary["total"]
+        context["definitions"] = DEFINITIONS
         context["can_view_programme"] = has_rule(request.user, "programme.view_dashboard")
         context["key_figures"] = [
             {"value": french.number(value), "label": singular if value <= 1 else plural}
             for value, singular, plural in [
-                (clusters_total, "cluster", "clusters"),
+                (total["clusters"], "cluster", "clusters"),
                 (
-                    participations,
+                    total["participations"],
                     "participation d'établissement",
                     "participations d'établissements",
                 ),
-                (establishments, "établissement distinct", "établissements distincts"),
+                (total["establishments"], "établissement distinct", "établissements distincts"),
             ]
         ]
     if roles.ars_region_ids or roles.aract_region_ids:

@@ -36,12 +36,15 @@ def test_seed_demo_builds_the_published_programme_and_is_idempotent(monkeypatch)
     assert lines[len(KINDS)].startswith("Comptes de démonstration : ars-11, aract-11")
     assert not any(line.startswith("{") for line in lines)  # no JSON log line in between
 
+    # The published figures, counted as every page counts them (drafts never).
     for code, clusters, regions, participations in [("2016", 12, 11, 80), ("2017", 17, 13, 110)]:
-        wave_clusters = Cluster.objects.filter(wave__code=code)
+        wave_clusters = Cluster.objects.counted().filter(wave__code=code)
         assert wave_clusters.count() == clusters
         assert wave_clusters.values("region").distinct().count() == regions
-        assert Membership.objects.filter(cluster__wave__code=code).count() == participations
-    assert Membership.objects.values("establishment").distinct().count() == 189
+        wave_memberships = Membership.objects.counted().filter(cluster__wave__code=code)
+        assert wave_memberships.count() == participations
+    assert Membership.objects.counted().values("establishment").distinct().count() == 189
+    assert Cluster.objects.filter(status="brouillon").exists()  # drafts exist, uncounted
     assert set(Monograph.objects.values_list("status", flat=True)) == {
         "brouillon",
         "soumise",

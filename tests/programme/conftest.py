@@ -54,8 +54,9 @@ def programme(db):
     c1: A, Île-de-France (11), clôturé, themes T1+T2: e1 san/public, e2 san/public,
         e3 ms/espic, e4 ms/privé non lucratif, e5 ms/privé non lucratif.
     c2: A, Bretagne (53), en cours, theme T1: e6 san/public, e7..e10 social/privé non lucratif,
-        and e15 social, withdrawn (never counted).
-    c3: B, Île-de-France, brouillon, theme T3: e1 again (second wave), e11..e14 ms/public.
+        and e15 social/privé commercial, withdrawn since (still a participation).
+    c3: B, Île-de-France, constitué, theme T3: e1 again (second wave), e11..e14 ms/public.
+    c4: B, Île-de-France, brouillon, theme T3: e16 san/public (a draft: never counted).
 
     Sessions: c1 two held (one confidential) and one draft; c3 one in the future (not held).
     Experiments: e1@c1 en cours, e6@c2 évaluée. Monographs: e1@c1 published, e2@c1 draft.
@@ -66,7 +67,8 @@ def programme(db):
     t1, t2, t3 = Theme.objects.order_by("name")[:3]
     c1 = ClusterFactory(region_code="11", wave=wave_a, themes=[t1, t2], status="cloture")
     c2 = ClusterFactory(region_code="53", wave=wave_a, themes=[t1], status="en_cours")
-    c3 = ClusterFactory(region_code="11", wave=wave_b, themes=[t3], status="brouillon")
+    c3 = ClusterFactory(region_code="11", wave=wave_b, themes=[t3], status="constitue")
+    c4 = ClusterFactory(region_code="11", wave=wave_b, themes=[t3], status="brouillon")
 
     e1 = establishment("11", "sanitaire", "public")
     m1 = join(c1, e1, phase="perennisation")
@@ -86,6 +88,7 @@ def programme(db):
     join(c3, e1)
     for _ in range(4):
         join(c3, establishment("11", "medico_social", "public"))
+    join(c4, establishment("11", "sanitaire", "public"))
 
     SessionFactory(cluster=c1, number=1, held_on=datetime.date(2026, 3, 1))
     SessionFactory(

@@ -38,7 +38,7 @@ def test_national_reader_sees_every_region_and_the_published_figures(client, pro
     assert "Programme national" in page
     assert "Chiffres publiés et chiffres calculés" in page
     assert '<th scope="row">Bretagne</th>' in page
-    assert '<th scope="row">Total</th><td>3</td><td>2</td><td>15</td><td>14</td>' in page
+    assert '<th scope="row">Total</th><td>3</td><td>2</td><td>16</td><td>15</td>' in page
 
 
 def test_ars_staff_get_the_same_page_for_their_region_only(client, programme, ars):
@@ -156,10 +156,10 @@ def test_figures_are_kept_for_a_while_and_shared_by_the_same_view(
     url = reverse("programme:dashboard")
     with CaptureQueriesContext(connection) as first:
         first_page = client.get(url).content.decode()
-    add_members(ClusterFactory(region_code="84", wave=programme.wave_b), 5)
+    add_members(ClusterFactory(region_code="84", wave=programme.wave_b, status="en_cours"), 5)
     with CaptureQueriesContext(connection) as second:
         second_page = client.get(url).content.decode()
-    total = '<th scope="row">Total</th><td>3</td><td>2</td><td>15</td><td>14</td>'
+    total = '<th scope="row">Total</th><td>3</td><td>2</td><td>16</td><td>15</td>'
     assert total in first_page and total in second_page  # not recomputed yet
     assert "Chiffres calculés le" in second_page
     assert len(first.captured_queries) - len(second.captured_queries) == 14  # the figures
@@ -168,7 +168,7 @@ def test_figures_are_kept_for_a_while_and_shared_by_the_same_view(
     assert exported["total"]["clusters"] == 3
 
     cache.clear()  # as when they expire
-    assert '<th scope="row">Total</th><td>4</td><td>3</td><td>20</td><td>19</td>' in get_page(
+    assert '<th scope="row">Total</th><td>4</td><td>3</td><td>21</td><td>20</td>' in get_page(
         client, national
     )
 
@@ -180,7 +180,7 @@ def test_cached_figures_never_cross_regions(client, programme, ars, ars_other_re
     )
     page = get_page(client, ars_other_region)
     assert "Île-de-France" not in page
-    assert '<th scope="row">Total</th><td>1</td><td>1</td><td>5</td><td>5</td>' in page
+    assert '<th scope="row">Total</th><td>1</td><td>1</td><td>6</td><td>6</td>' in page
 
 
 def test_figures_are_recomputed_on_every_request_when_the_cache_is_off(
@@ -188,9 +188,9 @@ def test_figures_are_recomputed_on_every_request_when_the_cache_is_off(
 ):
     settings.PROGRAMME_FIGURES_CACHE_SECONDS = 0
     get_page(client, national)
-    add_members(ClusterFactory(region_code="84", wave=programme.wave_b), 5)
+    add_members(ClusterFactory(region_code="84", wave=programme.wave_b, status="en_cours"), 5)
     page = get_page(client, national)
-    assert '<th scope="row">Total</th><td>4</td><td>3</td><td>20</td><td>19</td>' in page
+    assert '<th scope="row">Total</th><td>4</td><td>3</td><td>21</td><td>20</td>' in page
     assert "recalculés au plus" not in page
 
 
@@ -205,10 +205,10 @@ def test_web_processes_share_the_figures_through_redis(client, programme, nation
         }
     }
     settings.PROGRAMME_FIGURES_CACHE_SECONDS = 60
-    total = '<th scope="row">Total</th><td>3</td><td>2</td><td>15</td><td>14</td>'
+    total = '<th scope="row">Total</th><td>3</td><td>2</td><td>16</td><td>15</td>'
     assert total in get_page(client, national)
     assert redis.Redis.from_url(settings.REDIS_URL).keys(f"{prefix}:*")  # stored in Redis
-    add_members(ClusterFactory(region_code="84", wave=programme.wave_b), 5)
+    add_members(ClusterFactory(region_code="84", wave=programme.wave_b, status="en_cours"), 5)
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("programme:dashboard")).content.decode()
     assert total in page  # read back from Redis: the new cluster is not counted yet

@@ -31,7 +31,8 @@ def test_demo_data_match_the_published_figures_on_the_dashboard_and_in_the_json(
     output = io.StringIO()
     call_command("export_national", "--format", "json", stdout=output)
     exported = json.loads(output.getvalue())
-    assert exported == json.loads(json.dumps(national_summary(user=dgos)))
+    summary = json.loads(json.dumps(national_summary(user=dgos)))
+    assert {key: exported[key] for key in summary} == summary
     waves = {w["wave"]: w for w in exported["waves"]}
     assert (waves["2016"]["clusters"], waves["2017"]["clusters"]) == (12, 17)
     assert (waves["2016"]["regions"], waves["2017"]["regions"]) == (11, 13)

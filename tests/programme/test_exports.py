@@ -8,10 +8,11 @@ import logging
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from programme.exports import safe_cell
-from tests.factories import EstablishmentFactory
+from tests.factories import EstablishmentFactory, new_finess
 
 from .conftest import CONTACT, SECRET, join
 
@@ -52,7 +53,26 @@ def test_numbers_are_left_as_numbers():
 def test_json_export_has_exactly_the_documented_keys(client, programme, national):
     response, content = download(client, national, "programme:export-summary", "json")
     data = json.loads(content)
-    assert list(data) == ["waves", "total", "by_region", "by_sector", "by_status", "by_theme"]
+    assert set(data) == {
+        "waves",
+        "total",
+        "by_region",
+        "by_sector",
+        "by_legal_status",
+        "by_category",
+        "by_status",
+        "by_theme",
+        "by_phase",
+        "experiments_by_status",
+        "metadata",
+    }
+    metadata = data["metadata"]
+    assert set(metadata) >= {"generated_at", "scope", "wave", "definitions"}
+    assert metadata["scope"]["national"] is True
+    assert "11" in metadata["scope"]["region_codes"] and "53" in metadata["scope"]["region_codes"]
+    assert metadata["wave"] is None
+    assert "brouillon" in metadata["definitions"]["clusters"]
+    assert "retiré" in metadata["definitions"]["participations"]
     assert list(data["waves"][0]) == [
         "wave",
         "clusters",
@@ -64,7 +84,8 @@ def test_json_export_has_exactly_the_documented_keys(client, programme, national
         "monographs_published",
     ]
     assert list(data["total"]) == list(data["waves"][0])[1:]
-    assert data["total"]["establishments"] == 14
+    # the withdrawn member counts (a participation); the draft cluster c4 never does
+    assert data["total"]["establishments"] == 15
     assert "attachment" in response["Content-Disposition"]
 
 
@@ -81,7 +102,7 @@ def test_csv_export_is_semicolon_separated_utf8_with_bom(client, programme, nati
         "Participations",
         "Établissements distincts",
     ]
-    assert ["Total", "3", "2", "15", "14", "2", "2", "1"] in rows
+    assert ["Total", "3", "2", "16", "15", "2", "2", "1"] in rows
     assert ["Par région"] in rows and ["Par thématique"] in rows
 
 
@@ -91,6 +112,7 @@ def test_xlsx_export_has_one_sheet_per_breakdown_with_numbers(client, programme,
     )
     workbook = load_workbook(io.BytesIO(content))
     assert workbook.sheetnames == [
+        "À propos",
         "Par vague",
         "Par région",
         "Par secteur",
@@ -102,8 +124,8 @@ def test_xlsx_export_has_one_sheet_per_breakdown_with_numbers(client, programme,
         "Expérimentations",
     ]
     rows = list(workbook["Par vague"].iter_rows(values_only=True))
-    assert rows[1] == ("2030", 2, 2, 10, 10, 2, 2, 1)
-    assert rows[-1][0] == "Total" and rows[-1][4] == 10
+    assert rows[1] == ("2030", 2, 2, 11, 11, 2, 2, 1)
+    assert rows[-1][0] == "Total" and rows[-1][4] == 11
     sectors = {row[0]: row[2] for row in workbook["Par secteur"].iter_rows(values_only=True)}
     assert sectors["Sanitaire"] == 3 and isinstance(sectors["Sanitaire"], int)
 
@@ -219,3 +241,67 @@ def test_export_command_writes_each_format(programme, tmp_path):
     assert json.loads(output.getvalue())["total"]["participations"] == 5
     call_command("export_national", "--format", "csv", "--detail", "-o", tmp_path / "d.csv")
     assert len((tmp_path / "d.csv").read_text(encoding="utf-8-sig").splitlines()) == 17
+
+
+def test_json_metadata_of_an_ars_export_says_its_region(client, programme, ars):
+    response, content = download(client, ars, "programme:export-summary", "json", vague="2030")
+    metadata = json.loads(content)["metadata"]
+    assert metadata["scope"] == {"national": False, "label": "Région 11", "region_codes": ["11"]}
+    assert metadata["wave"] == "2030"
+    today = timezone.localdate()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="synthese-region-11-vague-2030-{today:%Y-%m-%d}.json"'
+    )
+    response, _content = download(client, ars, "programme:export-summary", "xlsx")
+    assert f'filename="synthese-region-11-{today:%Y-%m-%d}.xlsx"' in response["Content-Disposition"]
+
+
+def test_xlsx_sheets_have_a_bold_frozen_header_an_autofilter_and_widths(
+    client, programme, national
+):
+    response, content = download(client, national, "programme:export-summary", "xlsx")
+    assert (
+        f"synthese-nationale-{timezone.localdate():%Y-%m-%d}.xlsx"
+        in (response["Content-Disposition"])
+    )
+    workbook = load_workbook(io.BytesIO(content))
+    about = [row for row in workbook["À propos"].iter_rows(values_only=True)]
+    labels = [row[0] for row in about]
+    assert {"Périmètre", "Vague", "Généré le", "Définitions", "Sources"} <= set(labels)
+    assert ("Périmètre", "Toutes les régions") in [row[:2] for row in about]
+    for name in workbook.sheetnames[1:]:
+        sheet = workbook[name]
+        assert sheet.freeze_panes == "A2", name
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), name
+        assert all(cell.font.bold for cell in sheet[1]), name
+        assert sheet.column_dimensions["A"].width >= 8, name
+    regions = workbook["Par région"]
+    assert regions.column_dimensions["A"].width >= len("Île-de-France")
+
+
+def test_detail_xlsx_keeps_codes_as_text(client, programme, national):
+    leading_zero = EstablishmentFactory(region_code="11", finess=new_finess("01"))
+    join(programme.c1, leading_zero)
+    response, content = download(client, national, "programme:export-detail-xlsx")
+    assert (
+        f"participations-national-{timezone.localdate():%Y-%m-%d}.xlsx"
+        in (response["Content-Disposition"])
+    )
+    workbook = load_workbook(io.BytesIO(content))
+    assert workbook.sheetnames == ["À propos", "Participations"]
+    sheet = workbook["Participations"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref.startswith("A1:L")
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][4] == "FINESS" and sheet["A1"].font.bold
+    assert len(rows) == 1 + 17  # c1, c2 (with the withdrawn member), c3; never the draft c4
+    finess = {row[4] for row in rows[1:]}
+    assert leading_zero.finess.startswith("0") and leading_zero.finess in finess
+    assert all(isinstance(row[2], str) and isinstance(row[4], str) for row in rows[1:])
+    assert {row[2] for row in rows[1:]} == {"11", "53"}
+
+
+def test_export_command_writes_the_detail_as_xlsx(programme, tmp_path):
+    call_command("export_national", "--format", "xlsx", "--detail", "-o", tmp_path / "d.xlsx")
+    rows = list(load_workbook(tmp_path / "d.xlsx")["Participations"].iter_rows(values_only=True))
+    assert len(rows) == 1 + 16

@@ -33,8 +33,8 @@ def test_waves_and_total_count_participations_and_distinct_establishments(progra
             **zeros(
                 clusters=2,
                 regions=2,
-                participations=10,
-                establishments=10,
+                participations=11,
+                establishments=11,
                 sessions=2,
                 experiments=2,
                 monographs_published=1,
@@ -42,12 +42,13 @@ def test_waves_and_total_count_participations_and_distinct_establishments(progra
         },
         {"wave": "2031", **zeros(clusters=1, regions=1, participations=5, establishments=5)},
     ]
-    # e1 takes part in both waves: 15 participations, 14 distinct establishments.
+    # e1 takes part in both waves: 16 participations (the withdrawn e15 included), 15 distinct
+    # establishments; the draft c4 and its member never count.
     assert summary["total"] == zeros(
         clusters=3,
         regions=2,
-        participations=15,
-        establishments=14,
+        participations=16,
+        establishments=15,
         sessions=2,
         experiments=2,
         monographs_published=1,
@@ -70,8 +71,8 @@ def test_breakdown_by_region_lists_every_region_for_the_map(programme, national)
         "participations": 10,
         "establishments": 9,
     }
-    assert (by_region["53"]["clusters"], by_region["53"]["participations"]) == (1, 5)
-    assert by_region["53"]["establishments"] == 5
+    assert (by_region["53"]["clusters"], by_region["53"]["participations"]) == (1, 6)
+    assert by_region["53"]["establishments"] == 6
     assert by_region["24"]["clusters"] == by_region["24"]["participations"] == 0
 
 
@@ -84,7 +85,7 @@ def test_breakdown_by_sector(programme, national):
     assert figures == {
         "sanitaire": (3, 4, 3),
         "medico_social": (2, 7, 7),
-        "social": (1, 4, 4),  # the withdrawn e15 is not counted
+        "social": (1, 5, 5),  # the withdrawn e15 counts: it took part
         "hors_champ": (0, 0, 0),
         "a_qualifier": (0, 0, 0),
     }
@@ -99,7 +100,7 @@ def test_breakdown_by_legal_status(programme, national):
         "public": (3, 8, 7),
         "prive_non_lucratif": (2, 6, 6),
         "espic": (1, 1, 1),
-        "prive_commercial": (0, 0, 0),
+        "prive_commercial": (1, 1, 1),  # e15, withdrawn
         "a_qualifier": (0, 0, 0),
     }
 
@@ -108,15 +109,15 @@ def test_breakdown_by_category(programme, national):
     rows = national_breakdowns(user=national)["by_category"]
     assert [
         (r["category_code"], r["clusters"], r["participations"], r["establishments"]) for r in rows
-    ] == [("500", 2, 7, 7), ("177", 1, 4, 4), ("355", 3, 4, 3)]
+    ] == [("500", 2, 7, 7), ("177", 1, 5, 5), ("355", 3, 4, 3)]
 
 
 def test_breakdown_by_cluster_status(programme, national):
     rows = national_summary(user=national)["by_status"]
     assert [(r["status"], r["clusters"], r["participations"]) for r in rows] == [
-        ("brouillon", 1, 5),
-        ("constitue", 0, 0),
-        ("en_cours", 1, 5),
+        ("brouillon", 0, 0),  # c4: a draft never counts
+        ("constitue", 1, 5),
+        ("en_cours", 1, 6),
         ("cloture", 1, 5),
     ]
 
@@ -125,7 +126,7 @@ def test_breakdown_by_theme_counts_a_cluster_under_each_of_its_themes(programme,
     t1, t2, t3 = (theme.name for theme in programme.themes)
     rows = national_summary(user=national)["by_theme"]
     assert [(r["theme"], r["clusters"], r["participations"]) for r in rows] == [
-        (t1, 2, 10),
+        (t1, 2, 11),
         (t2, 1, 5),
         (t3, 1, 5),
     ]
@@ -135,7 +136,7 @@ def test_breakdowns_by_phase_and_experiment_status(programme, national):
     breakdowns = national_breakdowns(user=national)
     phases = {r["phase"]: r["participations"] for r in breakdowns["by_phase"]}
     assert phases == {
-        "cadrage": 14,
+        "cadrage": 15,
         "diagnostic": 0,
         "choix": 0,
         "experimentation": 0,

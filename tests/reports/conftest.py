@@ -22,7 +22,7 @@ def pdf_text(content: bytes) -> str:
 def report_cluster(db, aract):
     """An Île-de-France cluster with 5 members, two sessions held (the second confidential),
     an experiment with an indicator, a validated monograph and a delegation contact."""
-    cluster = ClusterFactory(region_code="11", name="Cluster Restitution Test")
+    cluster = ClusterFactory(region_code="11", name="Cluster Restitution Test", status="en_cours")
     cluster.facilitators.add(aract)
     members = add_members(cluster, 5)
     first = SessionFactory(

@@ -1,7 +1,13 @@
 """What a report says, and what it must never say."""
 
+import io
+
+import pypdf
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
 
 from clusters.models import Cluster, Wave
 from establishments.models import Region
@@ -90,7 +96,9 @@ def test_generate_report_command_writes_the_same_pdf(report_cluster, tmp_path, c
 
 
 def test_regional_report_lists_the_clusters_of_the_wave(report_cluster, tmp_path):
-    other = ClusterFactory(region_code="11", name="Deuxième cluster francilien")
+    other = ClusterFactory(region_code="11", name="Deuxième cluster francilien", status="constitue")
+    draft = ClusterFactory(region_code="11", name="Brouillon francilien")  # never counted
+    add_members(draft, 5)
     add_members(other, 5)
     ClusterFactory(region_code="53", name="Cluster breton")  # another region: absent
     output = tmp_path / "region.pdf"
@@ -98,11 +106,12 @@ def test_regional_report_lists_the_clusters_of_the_wave(report_cluster, tmp_path
     text = pdf_text(output.read_bytes())
     assert "Cluster Restitution Test" in text and "Deuxième cluster francilien" in text
     assert "Cluster breton" not in text
+    assert "Brouillon francilien" not in text
     assert "XJ-42" not in text
 
 
 def test_national_report_shows_the_national_figures(report_cluster, tmp_path):
-    ClusterFactory(region_code="53", name="Cluster breton")
+    ClusterFactory(region_code="53", name="Cluster breton", status="constitue")
     output = tmp_path / "national.pdf"
     call_command("generate_report", "national", "--wave", "2030", "-o", str(output))
     text = pdf_text(output.read_bytes())
@@ -143,3 +152,52 @@ def test_the_report_task_is_retried_when_its_worker_dies():
     from reports.tasks import generate_report
 
     assert generate_report.acks_late and generate_report.reject_on_worker_lost
+
+
+def _figures_with_alt(content: bytes) -> list[str]:
+    """The /Alt text of every /Figure of the PDF's structure tree (the tags a screen reader
+    reads)."""
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, pypdf.generic.ArrayObject):
+            for child in node:
+                walk(child)
+        elif isinstance(node, pypdf.generic.DictionaryObject):
+            if node.get("/S") == "/Figure":
+                found.append(str(node.get("/Alt", "")))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_regional_report_has_tagged_figures_with_alternative_text(report_cluster, tmp_path):
+    output = tmp_path / "region.pdf"
+    call_command("generate_report", "region", "11", "--wave", "2030", "-o", str(output))
+    alts = _figures_with_alt(output.read_bytes())
+    assert alts, "at least one tagged figure"
+    assert all(alt.strip() for alt in alts), alts
+    assert any("Participations par secteur" in alt for alt in alts), alts
+
+
+def test_a_draft_clusters_report_is_refused_with_a_french_reason(
+    client, report_cluster, ars, tmp_path
+):
+    draft = ClusterFactory(region_code="11", name="Cluster en brouillon")
+    add_members(draft, 5)
+    with pytest.raises(ValidationError, match="brouillon"):
+        services.request_report(kind=ReportJob.Kind.CLUSTER, cluster=draft, by=ars)
+    with pytest.raises(CommandError, match="Un cluster en brouillon"):
+        call_command("generate_report", "cluster", str(draft.pk), "-o", str(tmp_path / "d.pdf"))
+    assert not (tmp_path / "d.pdf").exists()
+
+    client.force_login(ars)
+    response = client.post(reverse("reports:cluster-report-request", args=[draft.pk]), follow=True)
+    page = response.content.decode()
+    assert "Un cluster en brouillon n&#x27;a pas de rapport de restitution" in page
+    assert "Générer le rapport de restitution" not in page  # no button to ask again
+    assert not ReportJob.objects.filter(cluster=draft).exists()

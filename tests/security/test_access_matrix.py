@@ -534,12 +534,18 @@ MATRIX: dict[str, Route] = {
     "library:monograph-detail": Route(
         kwargs=lambda w: {"pk": w.published_monograph.pk}, get=PUBLIC, post=PUBLIC_POST
     ),
+    "library:monograph-pdf": Route(
+        kwargs=lambda w: {"pk": w.published_monograph.pk},
+        get=PUBLIC,
+        post=expect(405, 405, 405, 405, 405, 405, 405),  # @require_GET
+    ),
     # --- National programme: dashboard, exports, import of past clusters
     "programme:dashboard": Route(get=PROGRAMME, post=PROGRAMME_POST),
     "programme:export-summary": Route(
         kwargs=lambda w: {"fmt": "csv"}, get=PROGRAMME, post=PROGRAMME_POST
     ),
     "programme:export-detail": Route(get=PROGRAMME, post=PROGRAMME_POST),
+    "programme:export-detail-xlsx": Route(get=PROGRAMME, post=PROGRAMME_POST),
     "programme:import-upload": Route(
         get=ruled("programme.import_clusters"), post=ruled("programme.import_clusters", yes=DONE)
     ),
@@ -668,6 +674,7 @@ PUBLIC_URLS = {
     "admin:login",
     "library:monograph-list",
     "library:monograph-detail",
+    "library:monograph-pdf",
     *("api:open-monograph-list", "api:open-figures", "api:schema", "api:docs"),
     "api-pages:open-data",
 }
@@ -950,6 +957,7 @@ def test_the_leak_marker_shows_where_it_may(world, key):
 
 
 def test_an_unpublished_monograph_is_not_in_the_public_library(world):
-    url = reverse("library:monograph-detail", kwargs={"pk": world.monograph.pk})
-    for persona in PERSONAS:
-        assert world.client(persona).get(url).status_code == 404, persona
+    for name in ("library:monograph-detail", "library:monograph-pdf"):
+        url = reverse(name, kwargs={"pk": world.monograph.pk})
+        for persona in PERSONAS:
+            assert world.client(persona).get(url).status_code == 404, persona

@@ -183,9 +183,18 @@ def build_world(text: str = "") -> World:
         size=16,
         uploaded_by=users["aract_assigned"],
     )
+    # A report is refused for a draft cluster (o["cluster"] is one): the job is a running one's.
+    report_cluster = factories.ClusterFactory(
+        region_code="11",
+        wave=o["wave"],
+        name="Cluster lancé",
+        status="en_cours",
+        ars_referent=users["ars_region"],
+    )
+    report_cluster.facilitators.add(users["aract_assigned"])
     o["report_job"] = ReportJob.objects.create(
         kind=ReportJob.Kind.CLUSTER,
-        cluster=o["cluster"],
+        cluster=report_cluster,
         status=ReportJob.Status.DONE,
         progress=100,
         file=ContentFile(b"%PDF-1.4 rapport", name="rapport-matrice.pdf"),

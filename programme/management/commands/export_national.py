@@ -11,7 +11,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["csv", "xlsx", "json"], default="json")
         parser.add_argument("--wave", help="code de la vague (toutes par défaut)")
-        parser.add_argument("--detail", action="store_true", help="détail des participations (CSV)")
+        parser.add_argument(
+            "--detail", action="store_true", help="détail des participations (CSV ou XLSX)"
+        )
         parser.add_argument("-o", "--output", help="fichier de sortie (sortie standard sinon)")
 
     def handle(self, *args, **options):
@@ -23,16 +25,32 @@ class Command(BaseCommand):
         # The command runs with the whole country's view, as a national reader.
         reader = _NationalReader()
         if options["detail"]:
-            if fmt != "csv":
-                raise CommandError("Le détail des participations s'exporte en CSV.")
-            chunks = (
-                chunk.encode("utf-8")
-                for chunk in exports.detail_csv_lines(user=reader, wave_code=wave, by="commande")
-            )
+            if fmt == "json":
+                raise CommandError("Le détail des participations s'exporte en CSV ou en XLSX.")
+            if fmt == "xlsx":
+                scope = {"national": True, "label": "Toutes les régions", "region_codes": []}
+                workbook = exports.detail_xlsx_file(
+                    user=reader, wave_code=wave, by="commande", scope=scope
+                )
+                chunks = iter(lambda: workbook.read(1 << 16), b"")
+            else:
+                chunks = (
+                    chunk.encode("utf-8")
+                    for chunk in exports.detail_csv_lines(
+                        user=reader, wave_code=wave, by="commande"
+                    )
+                )
         else:
-            figures = dashboard_figures(user=reader, wave_code=wave)
+            summary, breakdowns = dashboard_figures(user=reader, wave_code=wave)
+            scope = exports.scope_of(summary, national=True)
             chunks = [
-                exports.export_summary(figures=figures, fmt=fmt, wave_code=wave, by="commande")
+                exports.export_summary(
+                    figures=(summary, breakdowns),
+                    fmt=fmt,
+                    scope=scope,
+                    wave_code=wave,
+                    by="commande",
+                )
             ]
         if options["output"]:
             with open(options["output"], "wb") as output:

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clusters.models import Cluster, Wave
@@ -33,7 +34,10 @@ class Command(BaseCommand):
                 targets = {"wave": wave_obj}
         except (Cluster.DoesNotExist, Region.DoesNotExist, Wave.DoesNotExist, ValueError) as e:
             raise CommandError(f"Cible introuvable : {e}") from e
-        rendered = services.build_report_pdf(kind=kind, **targets)
+        try:
+            rendered = services.build_report_pdf(kind=kind, **targets)
+        except ValidationError as refusal:
+            raise CommandError(" ".join(refusal.messages)) from refusal
         with open(output, "wb") as handle:
             handle.write(rendered.content)
         self.stdout.write(f"{output} : {rendered.page_count} pages.")
