@@ -91,14 +91,14 @@ def test_only_the_regions_ars_deletes_a_cluster(client, request, cluster, person
 
 def test_a_member_added_before_the_first_session_joins_at_the_launch_date(ars, cluster):
     establishment = EstablishmentFactory(region_code="11")
-    membership = services.cluster_add_member(cluster=cluster, establishment=establishment, by=ars)
+    membership = services.cluster_add_member(cluster=cluster, establishment=establishment)
     assert membership.joined_on == cluster.starts_on
 
 
 def test_a_member_added_after_a_session_joins_today(ars, cluster):
     SessionFactory(cluster=cluster)
     establishment = EstablishmentFactory(region_code="11")
-    membership = services.cluster_add_member(cluster=cluster, establishment=establishment, by=ars)
+    membership = services.cluster_add_member(cluster=cluster, establishment=establishment)
     assert membership.joined_on == timezone.localdate()
 
 

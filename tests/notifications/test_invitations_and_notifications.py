@@ -181,6 +181,8 @@ def test_a_report_ready_email_carries_the_link_to_the_report(
             "OPTIONS": {"location": tmp_path},
         },
     }
+    cluster.status = cluster.Status.CONSTITUE  # a draft has no report
+    cluster.save()
     job = reports.request_report(kind="cluster", cluster=cluster, by=ars)
     with django_capture_on_commit_callbacks(execute=True):
         assert reports.run_job(job.pk)

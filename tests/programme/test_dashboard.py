@@ -66,8 +66,8 @@ def test_the_page_opens_with_a_summary_and_the_key_figures(client, programme, na
     assert tiles[:4] == [
         ("3", "clusters"),
         ("2", "régions"),
-        ("15", "participations d&#x27;établissements"),
-        ("14", "établissements distincts"),
+        ("16", "participations d&#x27;établissements"),
+        ("15", "établissements distincts"),
     ]
     assert "<table" not in key_figures
 

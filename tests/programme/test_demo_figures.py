@@ -63,7 +63,7 @@ def test_demo_data_match_the_published_figures_on_the_dashboard_and_in_the_json(
     for text in ["près de 200", "quasiment toutes les régions", "2019"]:
         assert text in page
     assert page.count("identique") == 8
-    key_figures = page[page.index("Chiffres clés") : page.index("Chiffres publiés")]
+    key_figures = page[page.index('id="key-figures-title"') : page.index('id="published-title"')]
     for row in [
         '<th scope="row">2016</th><td>12</td><td>11</td><td>80</td><td>80</td>',
         '<th scope="row">2017</th><td>17</td><td>13</td><td>110</td><td>110</td>',
