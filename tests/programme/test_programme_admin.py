@@ -86,11 +86,11 @@ def test_the_programme_team_publishes_and_unpublishes(client, programme_team):
     detail = client.get(reverse("experiments:monograph-detail", args=[monograph.pk]))
     assert "Retirer de la bibliothèque" in detail.content.decode()
     url = reverse("experiments:monograph-transition", args=[monograph.pk, "validee"])
-    assert client.post(url, {"comment": ""}).status_code == 302
+    assert client.post(url, {"comment": "Chiffres à vérifier"}).status_code == 302
     monograph.refresh_from_db()
     assert monograph.status == Monograph.Status.VALIDEE and monograph.published_at is None
     library = reverse("library:monograph-detail", args=[monograph.pk])
-    assert client.get(library).status_code == 404
+    assert client.get(library).status_code == 410  # gone, not "never existed"
 
 
 def test_a_retired_theme_is_no_longer_offered_but_stays_on_its_clusters(

@@ -45,6 +45,8 @@ def test_the_ars_dashboard_lists_the_regions_clusters_by_status(client, ars, clu
 
 
 def test_the_national_dashboard_counts_per_wave(client, national, cluster):
+    cluster.status = cluster.Status.CONSTITUE  # drafts never count
+    cluster.save()
     client.force_login(national)
     page = client.get(reverse("home")).content.decode()
     assert "Le programme par vague" in page
