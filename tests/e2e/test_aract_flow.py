@@ -95,6 +95,9 @@ def test_the_facilitators_flow_from_session_to_library(page, world):
     page.get_by_label("Nouvelle phase").select_option("experimentation")
     page.get_by_label("Commentaire").fill("Le choix d'expérimentation est validé par le COPIL.")
     page.get_by_role("button", name="Enregistrer la phase").click()
+    # A jump over several phases is confirmed first.
+    page.get_by_text("Je confirme ce changement de plusieurs phases").click()
+    page.get_by_role("button", name="Enregistrer la phase").click()
     expect(page.get_by_text(f"{first} est en phase « Expérimentation »")).to_be_visible()
     check(page)
 

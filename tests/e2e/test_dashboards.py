@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def programme(db):
     wave = WaveFactory(code="2032")
     for code, size in [("11", 5), ("53", 6)]:
-        add_members(ClusterFactory(region_code=code, wave=wave), size)
+        add_members(ClusterFactory(region_code=code, wave=wave, status="constitue"), size)
 
 
 def page_overflows(page) -> bool:

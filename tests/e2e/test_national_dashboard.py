@@ -24,7 +24,7 @@ def test_national_reader_filters_a_wave_and_downloads_the_xlsx(page, tmp_path):
     national_user(username="dgos-e2e")
     first, second = WaveFactory(code="2030"), WaveFactory(code="2031")
     for code, wave, size in [("11", first, 5), ("53", first, 6), ("84", second, 7)]:
-        add_members(ClusterFactory(region_code=code, wave=wave), size)
+        add_members(ClusterFactory(region_code=code, wave=wave, status="constitue"), size)
 
     log_in(page, "dgos-e2e", TEST_PASSWORD)
     page.get_by_role("link", name="Programme national").first.click()

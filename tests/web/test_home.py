@@ -23,9 +23,9 @@ def summary_targets(page: str) -> list[str]:
 
 
 def test_national_home_shows_the_key_figures_before_the_table(client, national):
-    first = ClusterFactory(region_code="11")
+    first = ClusterFactory(region_code="11", status="constitue")
     add_members(first, 5)
-    add_members(ClusterFactory(region_code="53", wave=first.wave), 6)
+    add_members(ClusterFactory(region_code="53", wave=first.wave, status="constitue"), 6)
     page = home(client, national)
     assert summary_targets(page) == ["figures-title", "programme-title"]
     figures = page[page.index('id="figures-title"') : page.index('id="programme-title"')]
@@ -40,7 +40,7 @@ def test_national_home_shows_the_key_figures_before_the_table(client, national):
 
 
 def test_ars_home_summary_links_to_its_own_sections(client, ars):
-    add_members(ClusterFactory(region_code="11"), 5)
+    add_members(ClusterFactory(region_code="11", status="constitue"), 5)
     page = home(client, ars)
     targets = summary_targets(page)
     assert targets == ["status-title", "clusters-title"]
