@@ -47,7 +47,7 @@ def test_ars_dashboard_counts_active_members_not_members_times_sessions(client, 
     (row,) = [c for c in response.context["my_clusters"] if c.pk == cluster.pk]
     assert row.active_member_count == 5
     assert row.next_session == datetime.date.today() + datetime.timedelta(days=1)
-    statuses = {item["status"]: item["count"] for item in response.context["status_counts"]}
+    statuses = {item["status"]: item["value"] for item in response.context["status_counts"]}
     assert statuses["en_cours"] == 1
 
 

@@ -55,7 +55,7 @@ def home(request):
         # One GROUP BY, not a loop over every cluster of the region.
         counts = dict(clusters.order_by().values_list("status").annotate(n=Count("id")))
         context["status_counts"] = [
-            {"label": label, "count": counts.get(status, 0), "status": status}
+            {"label": label, "value": counts.get(status, 0), "status": status}
             for status, label in Cluster.Status.choices
         ]
         # Subqueries: joining memberships and sessions in one query multiplied the member count
