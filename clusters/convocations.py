@@ -150,18 +150,7 @@ def session_calendar_changed(*, session: Session, before: dict, by) -> int:
     today = timezone.localdate()
     if session.held_on < today and before["held_on"] < today:
         return 0  # a past session's record corrected: nobody is to come
-    invited = _invited(session)
-    for previous in invited.values():
-        _send(
-            session,
-            name=previous.name,
-            email=previous.email,
-            establishment=previous.establishment_name,
-            contact_id=previous.contact_id,
-            method=Method.REQUEST,
-            update=True,
-            by=by,
-        )
+    invited = _send_again(session, method=Method.REQUEST, update=True, by=by)
     if invited:
         logger.info("Session %s changed: %s update(s) queued", session.pk, len(invited))
     return len(invited)
@@ -177,6 +166,13 @@ def session_cancel(*, session: Session, by) -> int:
     session.cancelled_at = timezone.now()
     session.calendar_sequence += 1
     session.save(update_fields=["cancelled_at", "calendar_sequence", "updated_at"])
+    invited = _send_again(session, method=Method.CANCEL, update=False, by=by)
+    logger.info("Session %s cancelled: %s cancellation(s) queued", session.pk, len(invited))
+    return len(invited)
+
+
+def _send_again(session: Session, *, method, update: bool, by) -> dict:
+    """Send the session's new version (update or cancellation) to everyone already invited."""
     invited = _invited(session)
     for previous in invited.values():
         _send(
@@ -185,9 +181,8 @@ def session_cancel(*, session: Session, by) -> int:
             email=previous.email,
             establishment=previous.establishment_name,
             contact_id=previous.contact_id,
-            method=Method.CANCEL,
-            update=False,
+            method=method,
+            update=update,
             by=by,
         )
-    logger.info("Session %s cancelled: %s cancellation(s) queued", session.pk, len(invited))
-    return len(invited)
+    return invited
