@@ -5,11 +5,13 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.rules import check_rule
 from establishments.models import Establishment
-from notifications.services import notify
+from notifications.models import Event
+from notifications.services import notify_users
 
 from . import convocations
 from .models import (
@@ -87,7 +89,7 @@ def cluster_transition(*, cluster: Cluster, target: str, by, on: datetime.date |
     elif target == Status.CLOTURE:
         cluster.closed_on = on
     cluster.save()
-    notify("cluster_status", cluster)
+    _announce_status(cluster)
     return cluster
 
 
@@ -524,7 +526,7 @@ def session_record(
         for (membership_id, role), count in counts.items()
         if count
     )
-    notify("session_recorded", session)
+    _announce_session(session)
     return session
 
 
@@ -549,3 +551,40 @@ def session_delete_attachment(*, attachment) -> None:
     storage, name = attachment.file.storage, attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- E-mails to the cluster's facilitators and ARS referent -----------------------------------
+
+
+def _followers(cluster: Cluster) -> list:
+    return [
+        *cluster.facilitators.all(),
+        *([cluster.ars_referent] if cluster.ars_referent_id else []),
+    ]
+
+
+def _announce_status(cluster: Cluster) -> None:
+    if cluster.status not in (Status.CONSTITUE, Status.CLOTURE):  # only these are announced
+        return
+    notify_users(
+        _followers(cluster),
+        event=Event.CLUSTER_STATUS,
+        subject=f"Cluster « {cluster.name} » : {cluster.get_status_display().lower()}",
+        template="cluster_status",
+        context={"cluster": cluster},
+        link=reverse("clusters:cluster-detail", args=[cluster.pk]),
+    )
+
+
+def _announce_session(session: Session) -> None:
+    if session.is_draft:  # a draft is the facilitator's own work in progress
+        return
+    cluster = session.cluster
+    notify_users(
+        _followers(cluster),
+        event=Event.SESSION_RECORDED,
+        subject=f"Séance n° {session.number} enregistrée — cluster « {cluster.name} »",
+        template="session_recorded",
+        context={"session": session, "cluster": cluster},
+        link=reverse("clusters:session-detail", args=[cluster.pk, session.pk]),
+    )

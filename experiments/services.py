@@ -2,10 +2,12 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.rules import check_rule, has_rule
-from notifications.services import notify
+from notifications.models import Event
+from notifications.services import ars_and_programme_team, notify_users
 
 from .models import Experiment, Indicator, Measurement, Monograph, MonographTransition
 
@@ -87,7 +89,7 @@ def monograph_transition(*, monograph: Monograph, target: str, by, comment: str 
     MonographTransition.objects.create(
         monograph=monograph, from_status=source, to_status=target, comment=comment, by=by
     )
-    notify("monograph_transition", monograph, source=source, comment=comment)
+    _announce_transition(monograph, source=source, comment=comment)
     return monograph
 
 
@@ -196,3 +198,39 @@ def measurement_delete(*, measurement: Measurement, by) -> None:
         by, "experiments.change_experiment", measurement.indicator.experiment.membership.cluster
     )
     measurement.delete()
+
+
+def _announce_transition(monograph: Monograph, *, source: str, comment: str) -> None:
+    """E-mail whoever must act or hear of it: the region's ARS and the programme team for a
+    submission, the authors for everything that happens to their monograph afterwards."""
+    cluster = monograph.membership.cluster
+    Mono = Monograph.Status
+    context = {"monograph": monograph, "cluster": cluster, "comment": comment}
+    link = reverse("experiments:monograph-detail", args=[monograph.pk])
+    target = monograph.status
+    if target == Mono.SOUMISE:
+        recipients = ars_and_programme_team(cluster.region_id)
+        event, template = Event.MONOGRAPH_SUBMITTED, "monograph_submitted"
+        subject = f"Monographie soumise : « {monograph.title} »"
+    elif target == Mono.BROUILLON:
+        recipients = monograph.authors.all()
+        event, template = Event.MONOGRAPH_SENT_BACK, "monograph_sent_back"
+        subject = f"Monographie renvoyée pour modification : « {monograph.title} »"
+    elif target == Mono.VALIDEE and source == Mono.SOUMISE:
+        recipients = monograph.authors.all()
+        event, template = Event.MONOGRAPH_VALIDATED, "monograph_validated"
+        subject = f"Monographie validée : « {monograph.title} »"
+    elif target == Mono.PUBLIEE or source == Mono.PUBLIEE:
+        recipients = monograph.authors.all()
+        event, template = Event.MONOGRAPH_PUBLISHED, "monograph_published"
+        published = target == Mono.PUBLIEE
+        subject = (
+            f"Monographie {'publiée' if published else 'retirée de la bibliothèque'} : "
+            f"« {monograph.title} »"
+        )
+        context["published"] = published
+    else:
+        return
+    notify_users(
+        recipients, event=event, subject=subject, template=template, context=context, link=link
+    )

@@ -14,6 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Role, User
+
 from .models import Event, NotificationPreferences, OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -163,7 +165,10 @@ def preferences_of(user) -> NotificationPreferences:
     return preferences
 
 
-def _send_to(users, *, event: str, subject: str, template: str, context: dict, link: str):
+def notify_users(users, *, event: str, subject: str, template: str, context: dict, link: str):
+    """The one call a domain service makes when something worth an e-mail happens (after its
+    write, inside its transaction: the e-mails leave only if it commits). Each user gets it once,
+    now or in the weekly digest, unless they turned that kind of notification off."""
     seen = set()
     for user in users:
         if user.pk in seen or not user.is_active or not user.email:
@@ -183,103 +188,13 @@ def _send_to(users, *, event: str, subject: str, template: str, context: dict, l
         )
 
 
-def _ars_of_region(region_id):
-    from accounts.models import Role, User
-
-    roles = [Role.ARS]
-    if hasattr(Role, "PROGRAMME"):  # the programme team's role, once the roles issue adds it
-        roles.append(Role.PROGRAMME)
+def ars_and_programme_team(region_id):
+    """Who hears of a region's monographs: its ARS staff and the national programme team."""
     return User.objects.filter(
         Q(role_assignments__role=Role.ARS, role_assignments__region_id=region_id)
-        | Q(role_assignments__role__in=roles[1:]),
+        | Q(role_assignments__role=Role.PROGRAMME),
         is_active=True,
     ).distinct()
-
-
-def notify(event: str, obj, **details) -> None:
-    """The one call each service makes when something worth an e-mail happens (after its write,
-    inside its transaction: the e-mails leave only if it commits)."""
-    if event in (Event.MONOGRAPH_SUBMITTED, "monograph_transition"):
-        _notify_monograph(obj, **details)
-    elif event == Event.REPORT_READY:
-        if obj.requested_by_id:
-            _send_to(
-                [obj.requested_by],
-                event=Event.REPORT_READY,
-                subject="Votre rapport est prêt — Clusters QVT",
-                template="report_ready",
-                context={"job": obj},
-                link=reverse("reports:job-detail", args=[obj.pk]),
-            )
-    elif event == Event.CLUSTER_STATUS:
-        cluster = obj
-        if cluster.status not in ("constitue", "cloture"):  # only these two are announced
-            return
-        recipients = [*cluster.facilitators.all()]
-        if cluster.ars_referent_id:
-            recipients.append(cluster.ars_referent)
-        _send_to(
-            recipients,
-            event=Event.CLUSTER_STATUS,
-            subject=f"Cluster « {cluster.name} » : {cluster.get_status_display().lower()}",
-            template="cluster_status",
-            context={"cluster": cluster},
-            link=reverse("clusters:cluster-detail", args=[cluster.pk]),
-        )
-    elif event == Event.SESSION_RECORDED:
-        session = obj
-        if session.is_draft:  # a draft is the facilitator's own work in progress
-            return
-        cluster = session.cluster
-        recipients = [*cluster.facilitators.all()]
-        if cluster.ars_referent_id:
-            recipients.append(cluster.ars_referent)
-        _send_to(
-            recipients,
-            event=Event.SESSION_RECORDED,
-            subject=f"Séance n° {session.number} enregistrée — cluster « {cluster.name} »",
-            template="session_recorded",
-            context={"session": session, "cluster": cluster},
-            link=reverse("clusters:session-detail", args=[cluster.pk, session.pk]),
-        )
-    else:
-        raise ValueError(f"Unknown notification event: {event}")
-
-
-def _notify_monograph(monograph, *, source: str, comment: str = "", **_):
-    from experiments.models import Monograph
-
-    cluster = monograph.membership.cluster
-    Mono = Monograph.Status
-    context = {"monograph": monograph, "cluster": cluster, "comment": comment}
-    link = reverse("experiments:monograph-detail", args=[monograph.pk])
-    target = monograph.status
-    if target == Mono.SOUMISE:
-        recipients = _ars_of_region(cluster.region_id)
-        event, template = Event.MONOGRAPH_SUBMITTED, "monograph_submitted"
-        subject = f"Monographie soumise : « {monograph.title} »"
-    elif target == Mono.BROUILLON:
-        recipients = monograph.authors.all()
-        event, template = Event.MONOGRAPH_SENT_BACK, "monograph_sent_back"
-        subject = f"Monographie renvoyée pour modification : « {monograph.title} »"
-    elif target == Mono.VALIDEE and source == Mono.SOUMISE:
-        recipients = monograph.authors.all()
-        event, template = Event.MONOGRAPH_VALIDATED, "monograph_validated"
-        subject = f"Monographie validée : « {monograph.title} »"
-    elif target == Mono.PUBLIEE or source == Mono.PUBLIEE:
-        recipients = monograph.authors.all()
-        event, template = Event.MONOGRAPH_PUBLISHED, "monograph_published"
-        published = target == Mono.PUBLIEE
-        subject = (
-            f"Monographie {'publiée' if published else 'retirée de la bibliothèque'} : "
-            f"« {monograph.title} »"
-        )
-        context["published"] = published
-    else:
-        return
-    _send_to(
-        recipients, event=event, subject=subject, template=template, context=context, link=link
-    )
 
 
 @transaction.atomic

@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.rules import has_rule
 from clusters.models import Cluster
 from core import jobs
-from notifications.services import notify
+from notifications.models import Event
+from notifications.services import notify_users
 
 from . import builders, pdf
 from .models import ReportJob
@@ -129,7 +131,15 @@ def _store(job: ReportJob, rendered: pdf.RenderedPdf) -> None:
         return
     if previous and previous != name:
         default_storage.delete(previous)
-    notify("report_ready", job)
+    if job.requested_by_id:
+        notify_users(
+            [job.requested_by],
+            event=Event.REPORT_READY,
+            subject="Votre rapport est prêt — Clusters QVT",
+            template="report_ready",
+            context={"job": job},
+            link=reverse("reports:job-detail", args=[job.pk]),
+        )
 
 
 # --- Synchronous (operators' command) ---------------------------------------------------------
