@@ -27,6 +27,7 @@ from accounts.rules import check_rule, has_rule
 from clusters import services as cluster_services
 from clusters.models import MAX_MEMBERS, MIN_MEMBERS, Cluster, Membership, SessionTool, Theme, Wave
 from establishments.models import Establishment, Region
+from establishments.services import delete_old_finess_files
 from qvt.db import analyze
 from qvt.uploads import control_character_refusal
 
@@ -422,8 +423,6 @@ def delete_old_import_files(*, days: int, now: datetime.datetime | None = None) 
     keeps its report) and past-cluster files left in `imports/` (never confirmed, or the CSV of
     a check's rejections). Returns how many files were deleted."""
     from django.core.files.storage import default_storage
-
-    from establishments.services import delete_old_finess_files
 
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     deleted = delete_old_finess_files(before=cutoff)

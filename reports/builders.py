@@ -14,6 +14,7 @@ from django.utils import timezone
 from clusters.models import Attendance, Cluster, Membership, ParticipantRole, Phase, Session, Wave
 from establishments.models import LegalStatus, Organisation, Region, Sector
 from experiments.models import Experiment, Indicator, Measurement, Monograph
+from programme.statistics import national_summary, published_comparison
 from qvt import charts
 from qvt.charts import format_number, indicator_chart_svg, indicator_trend
 
@@ -425,8 +426,6 @@ class Operator:
 
 def national_context(wave_id: int | None, *, user) -> dict:
     """The national summary: the figures of the national dashboard, for the user's scope."""
-    from programme.statistics import national_summary, published_comparison
-
     wave = Wave.objects.get(pk=wave_id) if wave_id else None
     summary = national_summary(user=user, wave_code=wave.code if wave else None)
     wave_names = dict(Wave.objects.values_list("code", "name"))
