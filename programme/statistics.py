@@ -22,6 +22,7 @@ from django.utils import timezone
 from clusters.models import Cluster, Membership, Phase, Session, Theme, Wave
 from establishments.models import LegalStatus, Region, Sector
 from experiments.models import Experiment, Monograph
+from qvt import french
 
 logger = logging.getLogger(__name__)
 
@@ -410,3 +411,27 @@ def published_comparison(summary: dict, *, wave_code: str | None = None) -> list
             }
         )
     return rows
+
+
+KEY_FIGURES = [
+    ("clusters", "cluster", "clusters"),
+    ("regions", "région", "régions"),
+    ("participations", "participation d'établissement", "participations d'établissements"),
+    ("establishments", "établissement distinct", "établissements distincts"),
+    ("sessions", "séance tenue", "séances tenues"),
+    ("experiments", "expérimentation", "expérimentations"),
+    ("monographs_published", "monographie publiée", "monographies publiées"),
+]
+
+
+def key_figures(total: dict, keys=None) -> list[dict]:
+    """The totals as tiles (all, or those of `keys`): the number (French spacing) and the noun
+    agreeing with it."""
+    return [
+        {
+            "value": french.number(total.get(key) or 0),
+            "label": singular if (total.get(key) or 0) <= 1 else plural,
+        }
+        for key, singular, plural in KEY_FIGURES
+        if keys is None or key in keys
+    ]

@@ -24,7 +24,7 @@ from qvt import charts, french
 from . import exports, services
 from .forms import PublishedFigureForm, SessionToolForm, ThemeForm, WaveForm
 from .models import PublishedFigure
-from .statistics import DEFINITIONS, published_comparison, recent_figures, wave_choices
+from .statistics import DEFINITIONS, key_figures, published_comparison, recent_figures, wave_choices
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -89,28 +89,6 @@ def dashboard(request):
 
 
 # The totals shown first, as tiles: key of the summary's total, singular, plural.
-KEY_FIGURES = [
-    ("clusters", "cluster", "clusters"),
-    ("regions", "région", "régions"),
-    ("participations", "participation d'établissement", "participations d'établissements"),
-    ("establishments", "établissement distinct", "établissements distincts"),
-    ("sessions", "séance tenue", "séances tenues"),
-    ("experiments", "expérimentation", "expérimentations"),
-    ("monographs_published", "monographie publiée", "monographies publiées"),
-]
-
-
-def key_figures(total: dict) -> list[dict]:
-    """The totals as tiles: the number (French spacing) and the noun agreeing with it."""
-    return [
-        {
-            "value": french.number(total.get(key) or 0),
-            "label": singular if (total.get(key) or 0) <= 1 else plural,
-        }
-        for key, singular, plural in KEY_FIGURES
-    ]
-
-
 # Breakdown key -> (chart title, column of the label, column of the value, unit); the chart's
 # data table is the export's table of the same key.
 CHARTS = {

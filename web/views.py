@@ -15,8 +15,7 @@ from clusters.models import Cluster, Membership, PhaseChange, Session, Wave
 from clusters.views import _memberships, _visible_cluster
 from establishments.models import LegalStatus, Sector
 from experiments.models import Experiment, MonographTransition
-from programme.statistics import DEFINITIONS, recent_figures
-from qvt import french
+from programme.statistics import DEFINITIONS, key_figures, recent_figures
 
 # --- Home ----------------------------------------------------------------------------------------
 
@@ -38,18 +37,9 @@ def home(request):
         total = summary["total"]
         context["definitions"] = DEFINITIONS
         context["can_view_programme"] = has_rule(request.user, "programme.view_dashboard")
-        context["key_figures"] = [
-            {"value": french.number(value), "label": singular if value <= 1 else plural}
-            for value, singular, plural in [
-                (total["clusters"], "cluster", "clusters"),
-                (
-                    total["participations"],
-                    "participation d'établissement",
-                    "participations d'établissements",
-                ),
-                (total["establishments"], "établissement distinct", "établissements distincts"),
-            ]
-        ]
+        context["key_figures"] = key_figures(
+            total, keys=("clusters", "participations", "establishments")
+        )
     if roles.ars_region_ids or roles.aract_region_ids:
         today = timezone.localdate()
         # One GROUP BY, not a loop over every cluster of the region.

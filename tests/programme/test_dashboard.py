@@ -73,7 +73,7 @@ def test_the_page_opens_with_a_summary_and_the_key_figures(client, programme, na
 
 
 def test_key_figures_agree_with_their_number():
-    from programme.views import key_figures
+    from programme.statistics import key_figures
 
     figures = key_figures({"clusters": 1, "regions": 0, "participations": 12345})
     assert figures[:3] == [
