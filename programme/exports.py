@@ -3,11 +3,14 @@ membership. Only aggregate counts and registry data leave: no session content, n
 
 import csv
 import io
-import itertools
 import json
 import logging
 import tempfile
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -20,8 +23,9 @@ from establishments.models import LegalStatus, Sector
 audit_log = logging.getLogger("qvt.audit")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PATTERN = r"^[=+@\t\r-]"  # the same starts, as a PostgreSQL regular expression
 CSV_BOM = "\ufeff"  # lets Excel read the file as UTF-8
-DETAIL_CHUNK = 500  # rows per fetch and per block written: memory is a few chunks
+DETAIL_CHUNK = 500  # rows per fetch of the XLSX detail: memory is a few chunks
 
 WAVE_HEADERS = [
     ("wave", "Vague"),
@@ -293,70 +297,63 @@ def export_summary(
 
 
 def detail_queryset(*, user, wave_code: str | None = None):
-    """Every membership the user may see, as tuples of registry data (no contact, no content)."""
+    """Every membership the user may see, as tuples of registry data (no contact, no content),
+    ready to write: French labels and the formula guard (safe_cell) are computed by PostgreSQL,
+    so that the CSV can be written by the database itself (detail_csv_file)."""
     memberships = Membership.objects.visible_to(user).counted()  # the figures' participations
     if wave_code:
         memberships = memberships.filter(wave__code=wave_code)
     return memberships.order_by("wave__code", "cluster__name", "establishment__finess").values_list(
-        "cluster__name",
-        "wave__code",
+        _guarded("cluster__name"),
+        _guarded("wave__code"),
         "cluster__region__code",
-        "cluster__region__name",
+        _guarded("cluster__region__name"),
         "establishment__finess",
-        "establishment__short_name",
+        _guarded("establishment__short_name"),
         "establishment__category_code",
-        "establishment__category_label",
-        "establishment__sector",
-        "establishment__legal_status",
-        "phase",
+        _guarded("establishment__category_label"),
+        _label("establishment__sector", Sector.choices),
+        _label("establishment__legal_status", LegalStatus.choices),
+        _label("phase", Phase.choices),
         "withdrawn_on",
     )
 
 
-def detail_rows(*, user, wave_code: str | None = None):
-    """The detailed rows with French labels, read through a server-side cursor in chunks so that
-    memory stays flat whatever the number of rows. Free text (names, labels, wave code) goes
-    through safe_cell; the other columns are codes, our own labels or dates."""
-    sectors, statuses, phases = dict(Sector.choices), dict(LegalStatus.choices), dict(Phase.choices)
-    rows = detail_queryset(user=user, wave_code=wave_code)
-    for cluster, wave, region_code, region, finess, name, code, label, *rest in rows.iterator(
-        chunk_size=DETAIL_CHUNK
-    ):
-        sector, status, phase, withdrawn_on = rest
-        yield (
-            safe_cell(cluster),
-            safe_cell(wave),
-            region_code,
-            safe_cell(region),
-            finess,
-            safe_cell(name),
-            code,
-            safe_cell(label),
-            sectors.get(sector, sector),
-            statuses.get(status, status),
-            phases.get(phase, phase),
-            withdrawn_on.isoformat() if withdrawn_on else "",
-        )
+def _guarded(field: str):
+    """safe_cell in SQL: text starting like a formula gets a leading apostrophe."""
+    return Case(
+        When(**{f"{field}__regex": FORMULA_PATTERN}, then=Concat(Value("'"), F(field))),
+        default=F(field),
+        output_field=CharField(),
+    )
 
 
-def detail_csv_lines(*, user, wave_code: str | None = None, by: str):
-    """The detailed export as blocks of CSV text (BOM and header first), generated as rows
-    arrive: one block per DETAIL_CHUNK rows, since one write per row would cost more than
-    the rows themselves."""
+def _label(field: str, choices):
+    """A code column as its French label."""
+    whens = [When(**{field: value}, then=Value(label)) for value, label in choices]
+    return Case(*whens, default=F(field), output_field=CharField())
+
+
+def detail_csv_file(*, user, wave_code: str | None = None, by: str):
+    """The detailed export as CSV, written by PostgreSQL (COPY ... TO STDOUT) into a temporary
+    file that the caller streams: the rows cost what the query costs, and memory stays flat
+    whatever their number. Header first, with the BOM that lets Excel read UTF-8."""
     audit_log.info("national_detail_export user=%s wave=%s", by, wave_code or "toutes")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    buffer.write(CSV_BOM)
-    writer.writerow(DETAIL_HEADERS)
-    rows = detail_rows(user=user, wave_code=wave_code)
-    while True:
-        writer.writerows(itertools.islice(rows, DETAIL_CHUNK))
-        block = buffer.getvalue()
-        if not block:
-            return
-        yield block
-        buffer.seek(0)
-        buffer.truncate()
+    output = tempfile.TemporaryFile()
+    output.write((CSV_BOM + ";".join(DETAIL_HEADERS) + "\n").encode("utf-8"))
+    try:
+        sql, params = detail_queryset(user=user, wave_code=wave_code).query.sql_with_params()
+    except EmptyResultSet:  # nothing is visible (a user without region): the header alone
+        sql = None
+    if sql:
+        with connection.cursor() as cursor:
+            query = cursor.mogrify(sql, params).decode("utf-8")
+            cursor.copy_expert(
+                f"COPY ({query}) TO STDOUT WITH (FORMAT csv, DELIMITER ';', ENCODING 'UTF8')",
+                output,
+            )
+    output.seek(0)
+    return output
 
 
 def detail_xlsx_file(*, user, wave_code: str | None = None, by: str, scope: dict):
@@ -380,7 +377,8 @@ def detail_xlsx_file(*, user, wave_code: str | None = None, by: str, scope: dict
     sheet.append(header_row)
     text_columns = [header in DETAIL_TEXT_COLUMNS for header in DETAIL_HEADERS]
     count = 0
-    for row in detail_rows(user=user, wave_code=wave_code):
+    rows = detail_queryset(user=user, wave_code=wave_code).iterator(chunk_size=DETAIL_CHUNK)
+    for row in rows:
         cells = []
         for value, as_text in zip(row, text_columns, strict=True):
             if as_text:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -167,18 +167,16 @@ def _detail_scope(user) -> dict:
 @rule_required("programme.export_figures")
 def export_detail(request):
     wave_code = _wave_code(request)
-    lines = exports.detail_csv_lines(
+    output = exports.detail_csv_file(
         user=request.user, wave_code=wave_code, by=request.user.username
-    )
-    response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in lines), content_type=CONTENT_TYPES["csv"]
     )
     scope = _detail_scope(request.user)
     name = exports.export_filename(
         "participations", scope=scope, wave_code=wave_code, extension="csv"
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return FileResponse(
+        output, as_attachment=True, filename=name, content_type=CONTENT_TYPES["csv"]
+    )
 
 
 @rule_required("programme.export_figures")

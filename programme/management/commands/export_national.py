@@ -29,17 +29,12 @@ class Command(BaseCommand):
                 raise CommandError("Le détail des participations s'exporte en CSV ou en XLSX.")
             if fmt == "xlsx":
                 scope = {"national": True, "label": "Toutes les régions", "region_codes": []}
-                workbook = exports.detail_xlsx_file(
+                detail = exports.detail_xlsx_file(
                     user=reader, wave_code=wave, by="commande", scope=scope
                 )
-                chunks = iter(lambda: workbook.read(1 << 16), b"")
             else:
-                chunks = (
-                    chunk.encode("utf-8")
-                    for chunk in exports.detail_csv_lines(
-                        user=reader, wave_code=wave, by="commande"
-                    )
-                )
+                detail = exports.detail_csv_file(user=reader, wave_code=wave, by="commande")
+            chunks = iter(lambda: detail.read(1 << 16), b"")
         else:
             summary, breakdowns = dashboard_figures(user=reader, wave_code=wave)
             scope = exports.scope_of(summary, national=True)
