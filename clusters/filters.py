@@ -4,7 +4,9 @@ that the per-cluster counts of the list are never multiplied by joins."""
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.functional import cached_property
 
+from core.forms import load_choices
 from establishments.models import Department, Region, Sector
 
 from .models import Cluster, Membership, Theme, Wave
@@ -89,6 +91,14 @@ class ClusterFilter(django_filters.FilterSet):
         self.filters["department"].queryset = Department.objects.filter(
             region_id__in=roles.region_ids
         )
+
+    @cached_property
+    def rendering_key(self) -> str:
+        """What the rendered filter form depends on: the submitted values and every choice it
+        offers. The list caches the form's HTML under this key (a stale rendering is
+        impossible); the choices are loaded once, for the key and for the rendering."""
+        data = sorted(self.form.data.lists()) if self.is_bound else []
+        return repr((data, load_choices(self.form)))
 
     def filter_name(self, queryset, name, value):
         return queryset.filter(name__icontains=value) if value.strip() else queryset

@@ -151,3 +151,18 @@ def test_the_list_query_count_is_the_same_for_5_and_50_clusters(
         with django_assert_num_queries(10 if persona == "national" else 9):
             response = client.get(LIST, {"sort": "-members"})
         assert response.status_code == 200
+
+
+def test_the_cached_filter_form_follows_its_choices_and_values(client, ars, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    WaveFactory(code="2040", name="Vague 2040")
+    client.force_login(ars)
+    first = client.get(LIST).content.decode()
+    assert "Vague 2040" in first and "Vague 2041" not in first
+    # Served from the cache: the same rendering key, the same form.
+    assert client.get(LIST).content.decode().count("Vague 2040") == first.count("Vague 2040")
+    # A new choice or another submitted value is a new key: never a stale form.
+    WaveFactory(code="2041", name="Vague 2041")
+    assert "Vague 2041" in client.get(LIST).content.decode()
+    searched = client.get(LIST, {"q": "Essonne"}).content.decode()
+    assert 'value="Essonne"' in searched
