@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.cluster_edit, name="cluster-edit"),
     path("<int:pk>/supprimer/", views.cluster_delete, name="cluster-delete"),
     path("<int:pk>/statut/", views.cluster_transition, name="cluster-transition"),
+    path("<int:pk>/historique/", views.cluster_history_page, name="cluster-history"),
     path(
         "<int:pk>/statut/<str:target>/",
         views.cluster_transition_confirm,

@@ -28,6 +28,7 @@ from .forms import (
     MemberSearchForm,
     WithdrawForm,
 )
+from .history import HISTORY_LIMIT, cluster_history
 from .models import Cluster, DelegationContact, Membership, Session
 
 PAGE_SIZE = 20
@@ -92,6 +93,22 @@ def cluster_list(request):
         "can_register": has_rule(request.user, "clusters.add_cluster"),
     }
     return render(request, "clusters/cluster_list.html", context)
+
+
+def cluster_history_page(request, pk):
+    """Who changed what, and when: the cluster's latest audit log entries (its own page, so that
+    the cluster page does not pay for them on every visit)."""
+    cluster = _visible_cluster(request, pk)
+    with_contacts = has_rule(request.user, "clusters.view_contacts", cluster)
+    context = {
+        "title": f"Historique des modifications — {cluster.name}",
+        "cluster": cluster,
+        "history": cluster_history(
+            cluster, list(cluster.memberships.only("pk")), with_contacts=with_contacts
+        ),
+        "limit": HISTORY_LIMIT,
+    }
+    return render(request, "clusters/cluster_history.html", context)
 
 
 # --- Register and edit ---------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.rules import has_rule
 from clusters import services
-from clusters.history import cluster_history
 from clusters.models import Cluster, Membership, PhaseChange, Session, Wave
 from clusters.views import _memberships, _visible_cluster
 from establishments.models import LegalStatus, Sector
@@ -151,7 +150,6 @@ def cluster_detail(request, pk):
         "finess_closures": finess_closures(cluster, active),
         "homogeneity": _homogeneity(active),
         "timeline": _timeline(cluster, memberships, sessions, sees_content=sees_contacts),
-        "history": cluster_history(cluster, memberships, with_contacts=sees_contacts),
     }
     return render(request, "clusters/cluster_detail.html", context)
 

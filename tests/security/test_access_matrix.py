@@ -314,6 +314,9 @@ MATRIX: dict[str, Route] = {
     "clusters:cluster-detail": Route(
         kwargs=lambda w: {"pk": w.cluster.pk}, get=REGION_READ, post=REGION_READ_POST
     ),
+    "clusters:cluster-history": Route(
+        kwargs=lambda w: {"pk": w.cluster.pk}, get=REGION_READ, post=REGION_READ_POST
+    ),
     "clusters:cluster-edit": Route(
         kwargs=lambda w: {"pk": w.cluster.pk}, get=ARS_FORM, post=ARS_WRITE
     ),
