@@ -1,65 +1,94 @@
-"""Benchmarks of the national follow-up (ratios measured in one run, never asserted in tests).
+"""Benchmarks of the national follow-up: ratios measured in one run (never asserted in tests).
 
-    python -m bench.national_bench [--database-url URL] [--small-database-url URL] [--runs 5]
+    python -m bench.national_bench [--database-url URL] [--runs 5] [--json]
 
-On a national-scale database (default: postgres://postgres@127.0.0.1:5432/qvt_national_bench,
-filled with `python -m bench.populate --scale 1` when it has no cluster yet):
+On a national-scale database (default: $DATABASE_URL; filled with `bench.populate --scale 1`
+when it has no cluster yet), as the national reader:
 
-1. dashboard: time of GET /programme/ (as the national reader `dgos`, figures recomputed: the
-   cache is off) against the time of its own SQL, the statements the page ran, replayed on a
-   plain cursor (target: at most 3x);
-2. detailed CSV export: time of GET /programme/participations.csv, streamed to the end, against a
-   raw fetch-and-write of the same rows (the same SQL on a server-side cursor, csv.writer into a
-   buffer) (target: at most 2x);
-3. memory: tracemalloc peak of the detailed export of one wave (1x) against every wave (about
-   10x the rows), and of the whole export of a scale 0.1 database (1x, --small-database-url,
-   filled when empty) against the scale 1 one (10x) (target: at most 1.2x).
+1. figures recomputed: the dashboard's figures with the cache cold (`dashboard_figures`)
+   against the single aggregate query that counts clusters, participations and distinct
+   establishments per wave (target: at most 3x);
+2. detailed exports, CSV and XLSX: the whole response of /programme/participations.csv and
+   .xlsx read to the end, against PostgreSQL `COPY (the same query) TO STDOUT` of the same rows
+   (target: at most 1.5x), and the peak memory (RSS) the export adds to a process that has
+   already served a page (target: under 50 MB; each format in a fresh process).
 
-Databases that do not exist are created; empty ones are filled with bench.populate.
+bench.run runs it with --json and prints its table under the pages' one.
 """
 
 import argparse
-import csv
-import io
 import json
 import logging
 import os
+import resource
 import subprocess
 import sys
 import time
-import tracemalloc
 from urllib.parse import urlsplit, urlunsplit
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/qvt_national_bench"
-SMALL_URL = "postgres://postgres@127.0.0.1:5432/qvt_national_bench_small"
+TARGETS = {"figures_ratio": 3.0, "copy_ratio": 1.5, "rss_mb": 50}
+EXPORT_URLS = {"csv": "/programme/participations.csv", "xlsx": "/programme/participations.xlsx"}
+# The query the figures are compared with: the per-wave counts, on counted clusters.
+AGGREGATE = """
+    SELECT w.code, COUNT(DISTINCT m.cluster_id), COUNT(*), COUNT(DISTINCT m.establishment_id)
+    FROM clusters_membership m
+    JOIN clusters_cluster c ON c.id = m.cluster_id
+    JOIN clusters_wave w ON w.id = c.wave_id
+    WHERE c.status <> 'brouillon'
+    GROUP BY w.code
+"""
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.national_bench")
-    parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--small-database-url", default=SMALL_URL)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--scale", type=float, default=1.0, help=argparse.SUPPRESS)
-    parser.add_argument("--memory-peak", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--export-memory", choices=EXPORT_URLS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    _setup(args.database_url, scale=args.scale)
-    if args.memory_peak:  # child process: one database's whole export
-        rows, peak = _export_peak(None)
-        print(json.dumps({"rows": rows, "peak": peak}))
+    if not args.database_url:
+        sys.exit("Set DATABASE_URL (the scale-1 database) or pass --database-url.")
+    _setup(args.database_url)
+    if args.export_memory:  # child process: one export's memory, from a warm process
+        print(json.dumps(_export_memory(args.export_memory)))
         return 0
-
-    results = [
-        dashboard(args.runs),
-        detail_export(args.runs),
-        export_memory(),
-        export_memory_across_databases(args.small_database_url, args.database_url),
-    ]
-    print()
-    print(f"{'measure':<44} {'value':>10} {'target':>8}  verdict")
-    for label, value, target in results:
-        verdict = "ok" if value <= target else "OVER"
-        print(f"{label:<44} {value:>9.2f}x {target:>7.1f}x  {verdict}")
+    results = {"figures": figures(args.runs), "exports": exports(args.database_url, args.runs)}
+    print(json.dumps(results) if args.json else render(results))
     return 0
+
+
+def render(results) -> str:
+    """The two tables (markdown), with the targets and what misses them."""
+    figures_row, misses = results["figures"], []
+    lines = [
+        "| figures (national, cache cold) | ms | single aggregate query ms | ratio |",
+        "|---|---|---|---|",
+        f"| {figures_row['queries']} queries | {figures_row['ms']:.0f} | "
+        f"{figures_row['aggregate_ms']:.1f} | {figures_row['ratio']:.1f} |",
+        "",
+        "| detailed export | rows | export ms | COPY ms | ratio | RSS growth MB |",
+        "|---|---|---|---|---|---|",
+    ]
+    if figures_row["ratio"] > TARGETS["figures_ratio"]:
+        misses.append(f"figures: {figures_row['ratio']:.1f}x the aggregate query")
+    for fmt, row in results["exports"].items():
+        lines.append(
+            f"| {fmt.upper()} | {row['rows']} | {row['ms']:.0f} | {row['copy_ms']:.0f} | "
+            f"{row['ratio']:.1f} | {row['rss_mb']:.1f} |"
+        )
+        if row["ratio"] > TARGETS["copy_ratio"]:
+            misses.append(f"{fmt} export: {row['ratio']:.1f}x COPY")
+        if row["rss_mb"] >= TARGETS["rss_mb"]:
+            misses.append(f"{fmt} export: RSS +{row['rss_mb']:.0f} MB")
+    lines += [
+        "",
+        f"Targets: figures <= {TARGETS['figures_ratio']:g}x the aggregate query, exports <= "
+        f"{TARGETS['copy_ratio']:g}x COPY of the same rows, RSS growth < {TARGETS['rss_mb']} MB "
+        "(best of the runs, interleaved).",
+        f"Missed ({len(misses)}):" if misses else "Missed: none.",
+        *(f"- {miss}" for miss in misses),
+    ]
+    return "\n".join(lines)
 
 
 def _ensure_database(database_url: str) -> None:
@@ -78,7 +107,7 @@ def _ensure_database(database_url: str) -> None:
         connection.close()
 
 
-def _setup(database_url: str, *, scale: float) -> None:
+def _setup(database_url: str) -> None:
     _ensure_database(database_url)
     # Production-like settings (DEBUG off), without HTTPS redirects for the test client.
     os.environ["DATABASE_URL"] = database_url
@@ -86,8 +115,7 @@ def _setup(database_url: str, *, scale: float) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "x" * 40)
     os.environ.setdefault("SECURE_SSL_REDIRECT", "False")
     os.environ.setdefault("SECURE_COOKIES", "False")
-    # The dashboard is measured computing its figures, not reading them from the cache.
-    os.environ["PROGRAMME_FIGURES_CACHE_SECONDS"] = "0"
+    os.environ["PROGRAMME_FIGURES_CACHE_SECONDS"] = "0"  # figures computed, never cached
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qvt.settings")
     import django
 
@@ -100,25 +128,29 @@ def _setup(database_url: str, *, scale: float) -> None:
     if not Cluster.objects.exists():
         from bench import populate
 
-        print(f"Empty database: bench.populate --scale {scale:g}", file=sys.stderr)
-        populate.populate(scale=scale, reset=False, password=populate.DEFAULT_PASSWORD)
+        print("Empty database: bench.populate --scale 1", file=sys.stderr)
+        populate.populate(scale=1, reset=False, password=populate.DEFAULT_PASSWORD)
     logging.disable(logging.WARNING)  # the audit log line of each export is not the point here
+
+
+def _reader():
+    from accounts.models import User
+
+    return User.objects.get(username="dgos")
 
 
 def _client():
     from django.test import Client
 
-    from accounts.models import User
-
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username="dgos"))
+    client.force_login(_reader(), backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 
 def _paired(first, second, runs: int) -> tuple[float, float]:
-    """Best wall time of each function over `runs` interleaved calls (after one warm-up each):
-    on a shared machine, interleaving and the minimum keep the load of the moment out of the
-    ratio."""
+    """Best wall time in ms of each function over `runs` interleaved calls (after one warm-up
+    each): on a shared machine, interleaving and the minimum keep the load of the moment out
+    of the ratio."""
     first(), second()
     times = ([], [])
     for _ in range(runs):
@@ -126,127 +158,105 @@ def _paired(first, second, runs: int) -> tuple[float, float]:
             start = time.perf_counter()
             function()
             spent.append(time.perf_counter() - start)
-    return min(times[0]), min(times[1])
+    return min(times[0]) * 1000, min(times[1]) * 1000
 
 
-def dashboard(runs: int):
+def figures(runs: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = _client()
+    from programme.statistics import dashboard_figures
 
-    def page():
-        response = client.get("/programme/")
-        assert response.status_code == 200, response.status_code
+    reader = _reader()
 
-    page()
-    with CaptureQueriesContext(connection) as captured:
-        page()
-    statements = [q["sql"] for q in captured.captured_queries]
+    def compute():
+        dashboard_figures(user=reader)
 
-    def replay():
+    def aggregate():
         with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-                if cursor.description:
-                    cursor.fetchall()
+            cursor.execute(AGGREGATE)
+            cursor.fetchall()
 
-    page_time, sql_time = _paired(page, replay, runs)
-    print(
-        f"dashboard: {page_time * 1000:.0f} ms per page, its {len(statements)} queries replayed: "
-        f"{sql_time * 1000:.0f} ms"
-    )
-    return ("dashboard / its own SQL", page_time / sql_time, 3.0)
+    with CaptureQueriesContext(connection) as captured:
+        compute()
+    figures_ms, aggregate_ms = _paired(compute, aggregate, runs)
+    return {
+        "queries": len(captured.captured_queries),
+        "ms": figures_ms,
+        "aggregate_ms": aggregate_ms,
+        "ratio": figures_ms / aggregate_ms,
+    }
 
 
-def detail_export(runs: int):
+def exports(database_url: str, runs: int) -> dict:
     from django.db import connection
 
-    from programme.exports import DETAIL_CHUNK, detail_queryset
+    from programme.exports import detail_queryset
 
     client = _client()
-    rows = {"n": 0}
+    sql, params = detail_queryset(user=_reader()).query.sql_with_params()
+    counter = _Counter()
 
-    def export():
-        response = client.get("/programme/participations.csv")
-        size = sum(len(chunk) for chunk in response.streaming_content)
-        assert response.status_code == 200 and size
+    def copy():
+        counter.lines = 0
+        with connection.cursor() as cursor:
+            query = cursor.mogrify(sql, params).decode("utf-8")
+            cursor.copy_expert(
+                f"COPY ({query}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')", counter
+            )
 
-    sql, params = detail_queryset(user=_NationalReader()).query.sql_with_params()
+    results = {}
+    for fmt, url in EXPORT_URLS.items():
 
-    def raw():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        count = 0
-        with connection.chunked_cursor() as cursor:
-            cursor.itersize = DETAIL_CHUNK
-            cursor.execute(sql, params)
-            for row in cursor:
-                writer.writerow(row)
-                count += 1
-        rows["n"] = count
+        def export(url=url):
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+            for _chunk in response.streaming_content:
+                pass
 
-    export_time, raw_time = _paired(export, raw, runs)
-    print(
-        f"detailed CSV export: {rows['n']} rows, {export_time * 1000:.0f} ms through the view, "
-        f"raw fetch-and-write {raw_time * 1000:.0f} ms"
-    )
-    return ("detailed CSV export / raw fetch-and-write", export_time / raw_time, 2.0)
-
-
-class _NationalReader:
-    roles = type("Roles", (), {"sees_everything": True})()
-
-
-def _export_peak(wave_code) -> tuple[int, int]:
-    """(rows, tracemalloc peak in bytes) of the detailed CSV export, consumed to the end."""
-    from programme.exports import detail_csv_lines
-
-    tracemalloc.start()
-    rows = -1  # the header line
-    for block in detail_csv_lines(user=_NationalReader(), wave_code=wave_code, by="bench"):
-        rows += block.count("\n")
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return rows, peak
+        # The XLSX takes seconds: fewer runs keep the benchmark short.
+        export_ms, copy_ms = _paired(export, copy, runs if fmt == "csv" else 2)
+        memory = _in_child(database_url, fmt)
+        results[fmt] = {
+            "rows": counter.lines,
+            "ms": export_ms,
+            "copy_ms": copy_ms,
+            "ratio": export_ms / copy_ms,
+            "rss_mb": memory["rss_growth"] / 2**20,
+        }
+    return results
 
 
-def export_memory():
-    from django.db.models import Count
+class _Counter:
+    """A file that only counts what COPY writes to it (one write per row)."""
 
-    from clusters.models import Membership
+    lines = 0
 
-    waves = Membership.objects.values("wave__code").annotate(n=Count("id"))
-    one = max(waves, key=lambda w: w["n"])["wave__code"]
-    _export_peak(one)  # warm-up: imports and caches are not the export's memory
-    small_rows, small = _export_peak(one)
-    large_rows, large = _export_peak(None)
-    factor = large_rows / small_rows
-    print(
-        f"export memory, same database: wave {one} ({small_rows} rows) peak "
-        f"{small / 1e6:.2f} MB; every wave ({large_rows} rows, {factor:.1f}x) peak "
-        f"{large / 1e6:.2f} MB"
-    )
-    return (f"export peak memory, {factor:.1f}x rows / 1x", large / small, 1.2)
+    def write(self, data):
+        self.lines += 1
 
 
-def export_memory_across_databases(small_url: str, large_url: str):
-    """The whole export of a scale 0.1 database against a scale 1 one, each in a fresh process."""
+def _in_child(database_url: str, fmt: str) -> dict:
+    command = [sys.executable, "-m", "bench.national_bench", "--export-memory", fmt]
+    command += ["--database-url", database_url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
-    def child(url, scale):
-        command = [sys.executable, "-m", "bench.national_bench", "--memory-peak"]
-        command += ["--database-url", url, "--scale", str(scale)]
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-        return json.loads(output.strip().splitlines()[-1])
 
-    small, large = child(small_url, 0.1), child(large_url, 1)
-    factor = large["rows"] / small["rows"]
-    print(
-        f"export memory, two databases: scale 0.1 ({small['rows']} rows) peak "
-        f"{small['peak'] / 1e6:.2f} MB; scale 1 ({large['rows']} rows, {factor:.1f}x) peak "
-        f"{large['peak'] / 1e6:.2f} MB"
-    )
-    return (f"export peak memory, {factor:.1f}x database / 1x", large["peak"] / small["peak"], 1.2)
+def _peak_rss() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
+
+
+def _export_memory(fmt: str) -> dict:
+    """Peak RSS added by one export, read to the end, in a process that has already served a
+    page and a small export (code, templates and connections loaded)."""
+    client = _client()
+    client.get("/programme/")
+    client.get(EXPORT_URLS[fmt], {"vague": "__none__"})  # 404: loads the view's code only
+    before = _peak_rss()
+    response = client.get(EXPORT_URLS[fmt])
+    size = sum(len(chunk) for chunk in response.streaming_content)
+    return {"bytes": size, "rss_growth": _peak_rss() - before}
 
 
 if __name__ == "__main__":

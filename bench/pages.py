@@ -39,7 +39,7 @@ PAGES = [
         f"ars-{REGION}",
         ("accessibility",),
         reference="the cost of any logged-in page: session, user and roles (3 queries), "
-        "middleware and the base template; its page/SQL is the floor of every page",
+        "middleware and the base template; its CPU is the floor other pages are compared with",
     ),
     Page(
         "clusters-ars",
@@ -236,6 +236,19 @@ PAGES = [
         ]
     ),
     Page("api-figures", "API : chiffres du programme", "dgos", ("api:figures",)),
+    Page("waves", "Vagues (équipe du programme)", "programme", ("programme:wave-list",)),
+    Page(
+        "invitations",
+        "Invitations (équipe du programme)",
+        "programme",
+        ("notifications:invitation-list",),
+    ),
+    Page(
+        "notification-preferences",
+        "Préférences de notification",
+        f"aract-{REGION}",
+        ("notifications:preferences",),
+    ),
     Page(
         "api-open-monographs",
         "Données ouvertes : monographies",

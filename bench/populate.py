@@ -5,7 +5,8 @@
 Scale 1 = 100,000 establishments (every department), 3,000 clusters (about 20,000 memberships),
 30,000 sessions with their attendance grids, 10,000 experiments with indicators and measurements,
 3,000 monographs (a third published), over 10 waves and the 18 regions; plus an ARS and an Aract
-user per region, a national reader (`dgos`) and an administrator (`admin`), all with one password.
+user per region, a national reader (`dgos`), the programme team (`programme`) and an
+administrator (`admin`), all with one password.
 
 The same scale always gives the same rows (one seeded random generator, fixed timestamps).
 The database is migrated first; a database that already holds clusters or establishments is
@@ -143,7 +144,8 @@ def populate(*, scale: float, reset: bool, password: str) -> int:
     print(
         f"Done in {elapsed:.0f} s (scale {scale:g}, database {connection.settings_dict['NAME']})."
     )
-    print(f"Logins: ars-<region code>, aract-<region code>, dgos, admin; password: {password}")
+    logins = "ars-<region code>, aract-<region code>, dgos, programme, admin"
+    print(f"Logins: {logins}; password: {password}")
     return 0
 
 
@@ -328,8 +330,9 @@ class Loader:
         self.national_user = ensure(
             "dgos", Role.NATIONAL, self.national_org, None, "Lecteur", "DGOS"
         )
+        ensure("programme", Role.PROGRAMME, self.national_org, None, "Équipe", "Programme")
         ensure("admin", Role.ADMIN, self.national_org, None, "Administrateur", "Bench", True)
-        print(f"  users: {2 * len(self.regions) + 2}")
+        print(f"  users: {2 * len(self.regions) + 3}")
 
     def make_waves(self) -> None:
         from clusters.models import Wave
