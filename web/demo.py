@@ -255,15 +255,20 @@ def _ensure_cluster(index: int, plan, waves, admin) -> int:
         cluster=cluster, target=Cluster.Status.EN_COURS, by=ars, on=starts_on
     )
     closed = final_status == "cloture"
-    sessions = _add_sessions(cluster, members, aract_user, rng, cluster_themes, closed=closed)
     theme_names = {theme.name for theme in cluster_themes}
+    chosen = [
+        (_pick_experiment(membership, position, theme_names), _experiment_status(position, closed))
+        for position, membership in enumerate(members)
+    ]
+    sessions = _add_sessions(
+        cluster, members, chosen, aract_user, rng, cluster_themes, closed=closed
+    )
     themes_by_name = {theme.name: theme for theme in themes}
     experiments = {}
-    for position, membership in enumerate(members):
-        status = _experiment_status(position, closed=closed)
+    for membership, (entry, status) in zip(members, chosen, strict=True):
         _walk_phases(membership, status, sessions, aract_user, starts_on)
         experiments[membership.pk] = _add_experiment(
-            membership, status, position, theme_names, themes_by_name, aract_user, starts_on
+            membership, entry, status, themes_by_name, aract_user, starts_on
         )
     if closed:
         _add_monographs(members, experiments, aract_user, ars)
@@ -299,10 +304,14 @@ PLANNED_SESSION_ON = datetime.date(2027, 3, 15)
 FIRST_MONOGRAPHS_PUBLISHED_ON = datetime.date(2017, 9, 11)
 
 
+CONTACT_NAMES = [(first, last) for first in content.FIRST_NAMES for last in content.LAST_NAMES]
+random.Random(2016).shuffle(CONTACT_NAMES)
+
+
 def _add_contacts(membership, by) -> None:
     """Two or three people of the delegation, fictional, with example.org addresses."""
     establishment = membership.establishment
-    rng = random.Random(f"contacts-{establishment.finess}")  # the same people in both waves
+    rng = random.Random(establishment.finess)
     third = (
         ParticipantRole.MEDECIN_METIER
         if establishment.sector == Sector.SANITAIRE
@@ -312,9 +321,10 @@ def _add_contacts(membership, by) -> None:
     if rng.random() < 0.6:
         roles.append(third)
     domain = slugify(establishment.short_name) + ".example.org"
-    for role, first, last in zip(
-        roles, rng.sample(content.FIRST_NAMES, 3), rng.sample(content.LAST_NAMES, 3), strict=False
-    ):
+    # The next names of one fixed shuffle: nobody appears twice in a fresh demo.
+    taken = DelegationContact.objects.count()
+    for offset, role in enumerate(roles):
+        first, last = CONTACT_NAMES[(taken + offset) % len(CONTACT_NAMES)]
         services.contact_save(
             contact=DelegationContact(
                 membership=membership,
@@ -326,9 +336,15 @@ def _add_contacts(membership, by) -> None:
         )
 
 
-def _add_sessions(cluster, members, facilitator, rng, cluster_themes, *, closed) -> list:
+def _add_sessions(cluster, members, chosen, facilitator, rng, cluster_themes, *, closed) -> list:
     """The sessions held, following the phases (all six of a closed cluster, the first three of
-    a running one, plus one still to come). Returns their dates."""
+    a running one, plus one still to come). `chosen`: each member's (experiment, status).
+    Returns their dates."""
+    chosen_titles = "".join(
+        f" {membership.establishment.short_name} : {entry['title'][0].lower()}{entry['title'][1:]}."
+        for membership, (entry, _status) in zip(members, chosen, strict=True)
+    )
+    lasting = sum(status == Experiment.Status.PERENNISEE for _entry, status in chosen)
     tools = {tool.name: tool for tool in SessionTool.objects.all()}
     theme_names = {theme.name for theme in cluster_themes}
     plans = content.SESSIONS if closed else content.SESSIONS[:3]
@@ -357,7 +373,9 @@ def _add_sessions(cluster, members, facilitator, rng, cluster_themes, *, closed)
             ),
             agenda=agenda,
             other_tools="",
-            key_points=plan["key_points"],
+            key_points=plan["key_points"].format(
+                chosen=chosen_titles, lasting=lasting, experiments=len(chosen)
+            ),
             decisions=plan["decisions"],
             next_steps=plan["next_steps"],
             is_confidential=confidential,
@@ -384,7 +402,7 @@ def _add_sessions(cluster, members, facilitator, rng, cluster_themes, *, closed)
     return dates
 
 
-def _experiment_status(position: int, *, closed: bool) -> str:
+def _experiment_status(position: int, closed: bool) -> str:
     """A closed cluster's members made their experiment last, or evaluated it (one gave it
     up); a running cluster's are experimenting, or still choosing."""
     if closed:
@@ -417,12 +435,17 @@ def _walk_phases(membership, status, session_dates, by, starts_on) -> None:
         )
 
 
-def _add_experiment(membership, status, position, theme_names, themes_by_name, by, starts_on):
-    """The experiment of the establishment's kind that fits the cluster's themes best, and
-    measurements that tell the story of its status. Returns (experiment, indicator lines)."""
+def _pick_experiment(membership, position: int, theme_names: set[str]) -> dict:
+    """The experiment of the establishment's kind (demo_content.EXPERIMENTS) that fits the
+    cluster's themes, if one does."""
     catalogue = content.EXPERIMENTS[membership.establishment.category_code]
     fitting = [entry for entry in catalogue if entry["theme"] in theme_names]
-    entry = fitting[position % len(fitting)] if fitting else catalogue[position % len(catalogue)]
+    return fitting[position % len(fitting)] if fitting else catalogue[position % len(catalogue)]
+
+
+def _add_experiment(membership, entry, status, themes_by_name, by, starts_on):
+    """The experiment `entry`, and measurements that tell the story of its status. Returns
+    (experiment, indicator lines)."""
     begins = starts_on + datetime.timedelta(days=EXPERIMENT_START)
     experiment = experiment_save(
         membership=membership,
@@ -443,11 +466,17 @@ def _add_experiment(membership, status, position, theme_names, themes_by_name, b
         themes=[themes_by_name[entry["theme"]]],
         by=by,
     )
+    # Each establishment starts from its own point, a little further from the target or not:
+    # two of them running the same experiment do not show the same figures.
+    handicap = random.Random(membership.establishment.finess).choice(content.HANDICAPS)
     lines = []
     for (name, unit, baseline, target, higher), story in zip(
         entry["indicators"], content.STORIES[status], strict=True
     ):
         baseline, target = Decimal(baseline), Decimal(target)
+        # Whole numbers stay whole (minutes, accidents); rates keep one decimal.
+        step = Decimal(1) if baseline == baseline.to_integral() else Decimal("0.1")
+        baseline = max(baseline - (target - baseline) * handicap, Decimal(0)).quantize(step)
         indicator = Indicator.objects.create(
             experiment=experiment,
             name=name,
@@ -456,8 +485,6 @@ def _add_experiment(membership, status, position, theme_names, themes_by_name, b
             target=target,
             higher_is_better=higher,
         )
-        # Whole numbers stay whole (minutes, accidents); rates keep one decimal.
-        step = Decimal(1) if baseline == baseline.to_integral() else Decimal("0.1")
         values = [(baseline + (target - baseline) * share).quantize(step) for share in story]
         Measurement.objects.bulk_create(
             Measurement(
@@ -559,8 +586,8 @@ def _monograph_text(membership, experiment, lines) -> dict:
         "title": f"{establishment.short_name} : {experiment.title[0].lower()}"
         f"{experiment.title[1:]}"[:200],
         "summary": (
-            f"{establishment.long_name} ({establishment.category_label}) a expérimenté "
-            f"« {experiment.title} » ({experiment.unit}). {experiment.problem} {outcome} "
+            f"{establishment.short_name} a expérimenté « {experiment.title} » "
+            f"({experiment.unit}). {experiment.problem} {outcome} "
             f"Expérimentation {experiment.get_status_display().lower()} à la fin du cluster."
         ),
         "identity": (
@@ -584,7 +611,8 @@ def _monograph_text(membership, experiment, lines) -> dict:
         ),
         "diagnostic": (
             "Le diagnostic a croisé des observations de situations de travail, des entretiens "
-            f"avec les équipes et un reportage photo. Constat principal : {experiment.problem}"
+            "avec les équipes et un reportage photo. Constat principal : "
+            f"{experiment.problem[0].lower()}{experiment.problem[1:]}"
         ),
         "experiments": (
             f"« {experiment.title} » — {experiment.unit}, du {experiment.starts_on:%d/%m/%Y} au "

@@ -507,6 +507,10 @@ STORIES = {
     ),
 }
 
+# How much further from its target than the catalogue's baseline an establishment starts
+# (share of the way), drawn per establishment.
+HANDICAPS = [Decimal(share) for share in ("0", "0.05", "0.1", "0.15", "0.2", "0.25")]
+
 # One sentence per theme: the shared problem a cluster works on.
 THEME_PROBLEMS = {
     "Réorganisations (fusions, GHT)": "Comment garder un collectif de travail et le sens du "
@@ -582,7 +586,7 @@ SESSIONS = [
         "expérimentation ; choix des indicateurs de suivi.",
         "key_points": "Les diagnostics font ressortir des pistes d'action au plus près du "
         "travail de soin et d'accompagnement. Les établissements retiennent des "
-        "expérimentations limitées à une unité, avec deux indicateurs chacune.",
+        "expérimentations limitées à une unité, avec deux indicateurs chacune.{chosen}",
         "decisions": "Chaque trinôme arrête son expérimentation, son périmètre et ses "
         "indicateurs, avec leur valeur de départ.",
         "next_steps": "Valider l'expérimentation en COPIL et l'annoncer aux équipes "
@@ -617,8 +621,9 @@ SESSIONS = [
         "tools": ["Guide HAS/Anact « La QVT au service de la qualité des soins »"],
         "agenda": "Restitution des résultats du cluster à l'ARS et aux directions ; "
         "témoignages des trinômes ; enseignements transversaux ; suites de la démarche.",
-        "key_points": "Les trinômes ont présenté leurs résultats. L'ARS retient la méthode du "
-        "cluster pour d'autres établissements de la région.",
+        "key_points": "Les trinômes ont présenté leurs résultats : {lasting} expérimentations "
+        "sur {experiments} sont pérennisées. L'ARS retient la méthode du cluster pour d'autres "
+        "établissements de la région.",
         "decisions": "Les monographies validées seront proposées à la bibliothèque nationale.",
         "next_steps": "Finaliser les monographies ; intégrer les organisations retenues aux "
         "projets d'établissement.",
