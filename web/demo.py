@@ -2,6 +2,8 @@
 
 Wave 2016: 12 clusters in 11 regions, 80 participations; wave 2017: 17 clusters in 13 regions,
 110 participations; 189 distinct establishments (one establishment takes part in both waves).
+What the rows say (experiments per kind of establishment, sessions per phase, monographs) is in
+web/demo_content.py.
 """
 
 import datetime
@@ -86,7 +88,7 @@ class DemoResult:
 
 @transaction.atomic  # one commit, not one per row: the demo loads in a third of the time
 def seed(*, password: str | None) -> DemoResult:
-    admin = _ensure_users(password)
+    _ensure_users(password)
     waves = {
         code: Wave.objects.get_or_create(
             code=code, defaults={"name": name, "starts_on": start, "ends_on": end}
@@ -95,7 +97,7 @@ def seed(*, password: str | None) -> DemoResult:
     }
     created = 0
     for index, plan in enumerate(CLUSTER_PLAN):
-        created += _ensure_cluster(index, plan, waves, admin)
+        created += _ensure_cluster(index, plan, waves)
     _ensure_extra_establishments()
     _ensure_programme_team_and_open_wave(password)
     return DemoResult(created_clusters=created, passwords_set=password is not None)
@@ -205,7 +207,7 @@ def _finess_number(department: Department, region_code: str, serial: int) -> str
 
 
 @transaction.atomic
-def _ensure_cluster(index: int, plan, waves, admin) -> int:
+def _ensure_cluster(index: int, plan, waves) -> int:
     wave_code, region_code, number, size, final_status = plan
     wave = waves[wave_code]
     ars = User.objects.get(username=f"ars-{region_code}")
@@ -421,7 +423,7 @@ def _walk_phases(membership, status, session_dates, by, starts_on) -> None:
     if len(session_dates) == 6:
         steps += [(Phase.EVALUATION, session_dates[4]), (Phase.PERENNISATION, session_dates[5])]
     last = Phase.values.index(EARLIEST_PHASE[status])
-    if status == Experiment.Status.EVALUEE or status == Experiment.Status.ABANDONNEE:
+    if status in (Experiment.Status.EVALUEE, Experiment.Status.ABANDONNEE):
         last = Phase.values.index(Phase.EVALUATION)  # evaluated, and kept there
     for phase, changed_on in steps:
         if Phase.values.index(phase) > last:
@@ -543,25 +545,21 @@ def _add_monographs(members, experiments, facilitator, ars) -> None:
             values=_monograph_text(membership, experiment, lines),
             by=facilitator,
         )
-        path = {"brouillon": [], "soumise": ["soumise"], "validee": ["soumise", "validee"]}
-        for status in path.get(target, ["soumise", "validee", "publiee"]):
+        path = {"brouillon": [], "soumise": ["soumise"], "validee": ["soumise", "validee"]}.get(
+            target, ["soumise", "validee", "publiee"]
+        )
+        for status in path:
             monograph_transition(
                 monograph=monograph, target=status, by=facilitator if status == "soumise" else ars
             )
         # The workflow stamps today; the demo's history happened years ago.
-        stamps = {
-            field: _at(dates[status])
-            for field, status in [
-                ("submitted_at", "soumise"),
-                ("validated_at", "validee"),
-                ("published_at", "publiee"),
-            ]
-            if status in path.get(target, ["soumise", "validee", "publiee"])
-        }
-        if stamps:
-            Monograph.objects.filter(pk=monograph.pk).update(**stamps)
-            for status, day in dates.items():
-                monograph.transitions.filter(to_status=status).update(at=_at(day))
+        fields = {"soumise": "submitted_at", "validee": "validated_at", "publiee": "published_at"}
+        if path:
+            Monograph.objects.filter(pk=monograph.pk).update(
+                **{fields[status]: _at(dates[status]) for status in path}
+            )
+            for status in path:
+                monograph.transitions.filter(to_status=status).update(at=_at(dates[status]))
 
 
 def _at(day: datetime.date) -> datetime.datetime:
