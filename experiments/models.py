@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Q
 
-from clusters.models import LONG_TEXT_MAX, Membership, Theme
+from clusters.models import LONG_TEXT_MAX, Membership, Phase, Theme
 from core.models import RegionScopedQuerySet
 
 from .redaction import redact_contacts
@@ -55,6 +55,22 @@ class Experiment(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# The earliest phase of its establishment's démarche at which an experiment can have each
+# status: one still choosing its experiment has not made it last, nor evaluated it.
+EARLIEST_PHASE = {
+    Experiment.Status.ENVISAGEE: Phase.CHOIX,
+    Experiment.Status.EN_COURS: Phase.EXPERIMENTATION,
+    Experiment.Status.ABANDONNEE: Phase.EXPERIMENTATION,
+    Experiment.Status.EVALUEE: Phase.EVALUATION,
+    Experiment.Status.PERENNISEE: Phase.PERENNISATION,
+}
+
+
+def status_fits_phase(status: str, phase: str) -> bool:
+    """Whether an experiment with `status` is possible for an establishment in `phase`."""
+    return Phase.values.index(phase) >= Phase.values.index(EARLIEST_PHASE[status])
 
 
 class Indicator(models.Model):

@@ -2,6 +2,8 @@
 
 Wave 2016: 12 clusters in 11 regions, 80 participations; wave 2017: 17 clusters in 13 regions,
 110 participations; 189 distinct establishments (one establishment takes part in both waves).
+What the rows say (experiments per kind of establishment, sessions per phase, monographs) is in
+web/demo_content.py.
 """
 
 import datetime
@@ -12,15 +14,32 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from accounts.models import Role, RoleAssignment, User
 from clusters import services
-from clusters.models import Cluster, Phase, SessionTool, Theme, Wave
+from clusters.models import (
+    Cluster,
+    DelegationContact,
+    ParticipantRole,
+    Phase,
+    SessionTool,
+    Theme,
+    Wave,
+)
 from establishments.finess import with_luhn_key
-from establishments.models import Category, Department, Establishment, LegalStatus, Organisation
-from experiments.models import MONOGRAPH_SECTIONS, Experiment, Indicator, Measurement, Monograph
-from experiments.services import monograph_transition
+from establishments.models import (
+    Category,
+    Department,
+    Establishment,
+    LegalStatus,
+    Organisation,
+    Sector,
+)
+from experiments.models import EARLIEST_PHASE, Experiment, Indicator, Measurement, Monograph
+from experiments.services import experiment_save, monograph_save, monograph_transition
 from qvt.french import de
+from web import demo_content as content
 
 # (wave code, region INSEE code, cluster number in its region, member count, final status)
 CLUSTER_PLAN = [
@@ -69,7 +88,7 @@ class DemoResult:
 
 @transaction.atomic  # one commit, not one per row: the demo loads in a third of the time
 def seed(*, password: str | None) -> DemoResult:
-    admin = _ensure_users(password)
+    _ensure_users(password)
     waves = {
         code: Wave.objects.get_or_create(
             code=code, defaults={"name": name, "starts_on": start, "ends_on": end}
@@ -78,7 +97,7 @@ def seed(*, password: str | None) -> DemoResult:
     }
     created = 0
     for index, plan in enumerate(CLUSTER_PLAN):
-        created += _ensure_cluster(index, plan, waves, admin)
+        created += _ensure_cluster(index, plan, waves)
     _ensure_extra_establishments()
     _ensure_programme_team_and_open_wave(password)
     return DemoResult(created_clusters=created, passwords_set=password is not None)
@@ -188,7 +207,7 @@ def _finess_number(department: Department, region_code: str, serial: int) -> str
 
 
 @transaction.atomic
-def _ensure_cluster(index: int, plan, waves, admin) -> int:
+def _ensure_cluster(index: int, plan, waves) -> int:
     wave_code, region_code, number, size, final_status = plan
     wave = waves[wave_code]
     ars = User.objects.get(username=f"ars-{region_code}")
@@ -199,21 +218,19 @@ def _ensure_cluster(index: int, plan, waves, admin) -> int:
         return 0
     rng = random.Random(index)  # deterministic per cluster
     themes = list(Theme.objects.order_by("name"))
+    cluster_themes = [themes[index % len(themes)], themes[(index * 3 + 1) % len(themes)]]
     starts_on = wave.starts_on + datetime.timedelta(days=30 * number + index)
     cluster = Cluster.objects.create(
         name=name,
         region=region,
         wave=wave,
-        problem_statement=(
-            "Comment améliorer la qualité de vie au travail des équipes tout en maintenant la "
-            f"qualité des soins ? Problématique commune : {themes[index % len(themes)].name}."
-        ),
+        problem_statement=content.THEME_PROBLEMS[cluster_themes[0].name],
         ars_referent=ars,
         aract=aract_user.organisation,
         starts_on=starts_on,
         ends_on=starts_on + datetime.timedelta(days=540),
     )
-    cluster.themes.set([themes[index % len(themes)], themes[(index * 3 + 1) % len(themes)]])
+    cluster.themes.set(cluster_themes)
     cluster.facilitators.add(aract_user)
 
     # Each region's clusters take consecutive establishments; the last member of
@@ -227,6 +244,8 @@ def _ensure_cluster(index: int, plan, waves, admin) -> int:
         )
         for serial in range(first_serial, first_serial + size)
     ]
+    for membership in members:
+        _add_contacts(membership, ars)
     if final_status == "brouillon":
         return 1
     services.cluster_transition(
@@ -237,24 +256,24 @@ def _ensure_cluster(index: int, plan, waves, admin) -> int:
     services.cluster_transition(
         cluster=cluster, target=Cluster.Status.EN_COURS, by=ars, on=starts_on
     )
-    session_count = 6 if final_status == "cloture" else 3
-    _add_sessions(
-        cluster, members, aract_user, rng, session_count, planned=final_status != "cloture"
+    closed = final_status == "cloture"
+    theme_names = {theme.name for theme in cluster_themes}
+    chosen = [
+        (_pick_experiment(membership, position, theme_names), _experiment_status(position, closed))
+        for position, membership in enumerate(members)
+    ]
+    sessions = _add_sessions(
+        cluster, members, chosen, aract_user, rng, cluster_themes, closed=closed
     )
-    reached = Phase.values[-1] if final_status == "cloture" else Phase.EXPERIMENTATION
-    for position, membership in enumerate(members):
-        phase = reached if position % 3 else Phase.values[Phase.values.index(reached) - 1]
-        services.membership_set_phase(
-            membership=membership,
-            phase=phase,
-            by=aract_user,
-            changed_on=starts_on + datetime.timedelta(days=120),
-            comment="Avancement constaté en séance.",
-            confirm_jump=True,  # the phase reached at once, as a facilitator confirms it
+    themes_by_name = {theme.name: theme for theme in themes}
+    experiments = {}
+    for membership, (entry, status) in zip(members, chosen, strict=True):
+        _walk_phases(membership, status, sessions, aract_user, starts_on)
+        experiments[membership.pk] = _add_experiment(
+            membership, entry, status, themes_by_name, aract_user, starts_on
         )
-        _add_experiment(membership, themes, rng, starts_on)
-    if final_status == "cloture":
-        _add_monographs(members, aract_user, ars, admin)
+    if closed:
+        _add_monographs(members, experiments, aract_user, ars)
         services.cluster_transition(
             cluster=cluster,
             target=Cluster.Status.CLOTURE,
@@ -278,59 +297,188 @@ def _first_serial(plan) -> int:
     return serial
 
 
-def _add_sessions(cluster, members, facilitator, rng, count, *, planned):
-    tools = list(SessionTool.objects.order_by("name"))
-    kinds = ["lancement"] + ["collective"] * (count - 2) + ["restitution"]
-    for number in range(1, count + 1):
-        held_on = cluster.starts_on + datetime.timedelta(days=75 * (number - 1) + 14)
+# Day offsets from the cluster's start: sessions every 97 days (six over the 540 days of a
+# closed cluster), the experiment from after the choice session, measured every 55 days.
+SESSION_FIRST_DAY, SESSION_SPACING = 14, 97
+EXPERIMENT_START, EXPERIMENT_DAYS, MEASUREMENT_SPACING = 230, 220, 55
+PLANNED_SESSION_ON = datetime.date(2027, 3, 15)
+# Wave 2016's monographs came out at the national seminar (DOMAIN.md: 11 September 2017).
+FIRST_MONOGRAPHS_PUBLISHED_ON = datetime.date(2017, 9, 11)
+
+
+CONTACT_NAMES = [(first, last) for first in content.FIRST_NAMES for last in content.LAST_NAMES]
+random.Random(2016).shuffle(CONTACT_NAMES)
+
+
+def _add_contacts(membership, by) -> None:
+    """Two or three people of the delegation, fictional, with example.org addresses."""
+    establishment = membership.establishment
+    rng = random.Random(establishment.finess)
+    third = (
+        ParticipantRole.MEDECIN_METIER
+        if establishment.sector == Sector.SANITAIRE
+        else ParticipantRole.CADRE
+    )
+    roles = [ParticipantRole.DIRECTION, ParticipantRole.IRP]
+    if rng.random() < 0.6:
+        roles.append(third)
+    domain = slugify(establishment.short_name) + ".example.org"
+    # The next names of one fixed shuffle: nobody appears twice in a fresh demo.
+    taken = DelegationContact.objects.count()
+    for offset, role in enumerate(roles):
+        first, last = CONTACT_NAMES[(taken + offset) % len(CONTACT_NAMES)]
+        services.contact_save(
+            contact=DelegationContact(
+                membership=membership,
+                role=role,
+                name=f"{first} {last}",
+                email=f"{slugify(first)}.{slugify(last)}@{domain}",
+            ),
+            by=by,
+        )
+
+
+def _add_sessions(cluster, members, chosen, facilitator, rng, cluster_themes, *, closed) -> list:
+    """The sessions held, following the phases (all six of a closed cluster, the first three of
+    a running one, plus one still to come). `chosen`: each member's (experiment, status).
+    Returns their dates."""
+    chosen_titles = "".join(
+        f" {membership.establishment.short_name} : {entry['title'][0].lower()}{entry['title'][1:]}."
+        for membership, (entry, _status) in zip(members, chosen, strict=True)
+    )
+    lasting = sum(status == Experiment.Status.PERENNISEE for _entry, status in chosen)
+    tools = {tool.name: tool for tool in SessionTool.objects.all()}
+    theme_names = {theme.name for theme in cluster_themes}
+    plans = content.SESSIONS if closed else content.SESSIONS[:3]
+    hosts = [membership.establishment.short_name for membership in members]
+    dates = []
+    for number, plan in enumerate(plans, start=1):
+        held_on = cluster.starts_on + datetime.timedelta(
+            days=SESSION_FIRST_DAY + SESSION_SPACING * (number - 1)
+        )
+        # Discussion-space content stays confidential, only where the cluster uses them.
+        confidential = plan.get("confidential", False) and bool(theme_names & content.EDT_THEMES)
+        agenda = plan["agenda"].format(theme=cluster_themes[0].name)
+        session_tools = [tools[name] for name in plan["tools"]]
+        if confidential:
+            agenda += " Retours des espaces de discussion sur le travail (contenu confidentiel)."
+            session_tools.append(tools["Espaces de discussion sur le travail (EDT)"])
+        in_a_member = plan["kind"] == "collective"  # collective sessions move from host to host
         session = cluster.sessions.create(
             number=number,
             held_on=held_on,
-            kind=kinds[number - 1],
-            place=f"Locaux de l'{cluster.aract.name}",
-            agenda="Tour de table ; retour sur les diagnostics ; travail en sous-groupes.",
+            kind=plan["kind"],
+            place=(
+                f"Dans les locaux {de(hosts[number % len(hosts)])}"
+                if in_a_member
+                else f"Locaux de l'{cluster.aract.name}"
+            ),
+            agenda=agenda,
             other_tools="",
-            key_points="Les établissements partagent leurs premiers constats sur le travail réel.",
-            decisions="Chaque trinôme présente son choix d'expérimentation à la séance suivante.",
-            next_steps="Réunir les COPIL et préparer les indicateurs de suivi.",
-            is_confidential=number == 3,  # an "espace de discussion" session: confidential
+            key_points=plan["key_points"].format(
+                chosen=chosen_titles, lasting=lasting, experiments=len(chosen)
+            ),
+            decisions=plan["decisions"],
+            next_steps=plan["next_steps"],
+            is_confidential=confidential,
             created_by=facilitator,
         )
-        session.tools.set(rng.sample(tools, 2))
+        session.tools.set(session_tools)
         counts = {}
         for membership in members:
             for role in ("direction", "irp", "medecin_metier", "cadre"):
                 counts[(membership.id, role)] = rng.randint(0, 2) if role == "cadre" else 1
         services.session_save_attendance(session=session, counts=counts)
-    if planned:  # one session still to come, for the facilitator's dashboard
+        dates.append(held_on)
+    if not closed:  # one session still to come, for the facilitator's dashboard
         cluster.sessions.create(
-            number=count + 1,
-            held_on=datetime.date(2027, 3, 15),
+            number=len(plans) + 1,
+            held_on=PLANNED_SESSION_ON,
             kind="collective",
             place=f"Locaux de l'{cluster.aract.name}",
-            agenda="Point d'étape des expérimentations.",
+            agenda="Point d'étape des expérimentations ; premières mesures des indicateurs ; "
+            "difficultés rencontrées et entraide entre établissements.",
             is_draft=True,
             created_by=facilitator,
         )
+    return dates
 
 
-def _add_experiment(membership, themes, rng, starts_on):
-    experiment = Experiment.objects.create(
+def _experiment_status(position: int, closed: bool) -> str:
+    """A closed cluster's members made their experiment last, or evaluated it (one gave it
+    up); a running cluster's are experimenting, or still choosing."""
+    if closed:
+        if position % 3:
+            return Experiment.Status.PERENNISEE
+        return Experiment.Status.ABANDONNEE if position == 3 else Experiment.Status.EVALUEE
+    return Experiment.Status.EN_COURS if position % 3 else Experiment.Status.ENVISAGEE
+
+
+def _walk_phases(membership, status, session_dates, by, starts_on) -> None:
+    """Step by step from framing to the phase the experiment's status needs, each step on the
+    day it happened (a session, or the experiment's start)."""
+    start = starts_on + datetime.timedelta(days=EXPERIMENT_START)
+    steps = [(Phase.DIAGNOSTIC, session_dates[0]), (Phase.CHOIX, session_dates[2])]
+    steps += [(Phase.EXPERIMENTATION, start)]
+    if len(session_dates) == 6:
+        steps += [(Phase.EVALUATION, session_dates[4]), (Phase.PERENNISATION, session_dates[5])]
+    last = Phase.values.index(EARLIEST_PHASE[status])
+    if status in (Experiment.Status.EVALUEE, Experiment.Status.ABANDONNEE):
+        last = Phase.values.index(Phase.EVALUATION)  # evaluated, and kept there
+    for phase, changed_on in steps:
+        if Phase.values.index(phase) > last:
+            break
+        services.membership_set_phase(
+            membership=membership,
+            phase=phase,
+            by=by,
+            changed_on=changed_on,
+            comment="Avancement constaté en séance.",
+        )
+
+
+def _pick_experiment(membership, position: int, theme_names: set[str]) -> dict:
+    """The experiment of the establishment's kind (demo_content.EXPERIMENTS) that fits the
+    cluster's themes, if one does."""
+    catalogue = content.EXPERIMENTS[membership.establishment.category_code]
+    fitting = [entry for entry in catalogue if entry["theme"] in theme_names]
+    return fitting[position % len(fitting)] if fitting else catalogue[position % len(catalogue)]
+
+
+def _add_experiment(membership, entry, status, themes_by_name, by, starts_on):
+    """The experiment `entry`, and measurements that tell the story of its status. Returns
+    (experiment, indicator lines)."""
+    begins = starts_on + datetime.timedelta(days=EXPERIMENT_START)
+    experiment = experiment_save(
         membership=membership,
-        title=f"Réorganiser les transmissions — {membership.establishment.short_name}"[:200],
-        problem="Des transmissions trop longues empiètent sur le temps de soin.",
-        objectives="Réduire la durée des transmissions et l'absentéisme de l'équipe.",
-        unit="Unité de médecine polyvalente",
-        starts_on=starts_on + datetime.timedelta(days=150),
-        ends_on=starts_on + datetime.timedelta(days=450),
-        status=rng.choice(["en_cours", "evaluee", "perennisee"]),
-        actions="Transmissions ciblées au lit du patient ; temps d'échange hebdomadaire.",
+        values={
+            "title": entry["title"],
+            "problem": entry["problem"],
+            "objectives": entry["objectives"],
+            "unit": entry["unit"],
+            "starts_on": begins,
+            "ends_on": (
+                None
+                if status == Experiment.Status.ENVISAGEE
+                else begins + datetime.timedelta(days=EXPERIMENT_DAYS)
+            ),
+            "status": status,
+            "actions": entry["actions"],
+        },
+        themes=[themes_by_name[entry["theme"]]],
+        by=by,
     )
-    experiment.themes.set([rng.choice(themes)])
-    for name, unit, baseline, target, higher in [
-        ("Taux d'absentéisme", "%", Decimal("9.5"), Decimal("7.0"), False),
-        ("Satisfaction des patients", "/10", Decimal("7.2"), Decimal("8.0"), True),
-    ]:
+    # Each establishment starts from its own point, a little further from the target or not:
+    # two of them running the same experiment do not show the same figures.
+    handicap = random.Random(membership.establishment.finess).choice(content.HANDICAPS)
+    lines = []
+    for (name, unit, baseline, target, higher), story in zip(
+        entry["indicators"], content.STORIES[status], strict=True
+    ):
+        baseline, target = Decimal(baseline), Decimal(target)
+        # Whole numbers stay whole (minutes, accidents); rates keep one decimal.
+        step = Decimal(1) if baseline == baseline.to_integral() else Decimal("0.1")
+        baseline = max(baseline - (target - baseline) * handicap, Decimal(0)).quantize(step)
         indicator = Indicator.objects.create(
             experiment=experiment,
             name=name,
@@ -339,35 +487,144 @@ def _add_experiment(membership, themes, rng, starts_on):
             target=target,
             higher_is_better=higher,
         )
-        step = (target - baseline) / 4
+        values = [(baseline + (target - baseline) * share).quantize(step) for share in story]
         Measurement.objects.bulk_create(
             Measurement(
                 indicator=indicator,
-                measured_on=experiment.starts_on + datetime.timedelta(days=90 * quarter),
-                value=baseline + step * quarter + Decimal(rng.randint(-2, 2)) / 10,
+                measured_on=begins + datetime.timedelta(days=MEASUREMENT_SPACING * (n + 1)),
+                value=value,
             )
-            for quarter in range(1, 4)
+            for n, value in enumerate(values)
         )
+        lines.append(_indicator_line(name, unit, baseline, target, higher, values))
+    return experiment, lines
 
 
-def _add_monographs(members, facilitator, ars, admin):
+def _french(value: Decimal, unit: str) -> str:
+    """9.8 and "%" -> "9,8 %"; 7.2 and "/10" -> "7,2/10" (French typography)."""
+    text = f"{value.normalize():f}".replace(".", ",")
+    return f"{text}{unit}" if unit.startswith("/") else f"{text}\u00a0{unit}"
+
+
+def _indicator_line(name, unit, baseline, target, higher, values) -> tuple[str, str]:
+    """(the indicator's sentence for a monograph, its verdict: atteint, progres, stable)."""
+    if not values:
+        return f"{name} : {_french(baseline, unit)} au départ (cible {_french(target, unit)}).", ""
+    last = values[-1]
+    gain = (last - baseline) if higher else (baseline - last)
+    reached = last >= target if higher else last <= target
+    verdict = "atteint" if reached else "progres" if gain > 0 else "stable"
+    words = {"atteint": "cible atteinte", "progres": "en progrès", "stable": "sans amélioration"}
+    return (
+        f"{name} : {_french(baseline, unit)} au départ, {_french(last, unit)} à la dernière "
+        f"mesure, pour une cible de {_french(target, unit)} ({words[verdict]}).",
+        verdict,
+    )
+
+
+def _add_monographs(members, experiments, facilitator, ars) -> None:
+    """The first five members write a monograph, at each stage of the workflow; wave 2016's
+    published ones came out at the national seminar, later ones two months after the end."""
     targets = ["publiee", "publiee", "validee", "soumise", "brouillon"]
+    cluster = members[0].cluster
+    ends = cluster.ends_on
+    if cluster.wave.code == "2016":
+        published_on = FIRST_MONOGRAPHS_PUBLISHED_ON
+    else:
+        published_on = ends + datetime.timedelta(days=60)
+    # A wave 2016 cluster ends before the seminar: validated then, published there.
+    dates = {
+        "soumise": ends - datetime.timedelta(days=30),
+        "validee": min(ends, published_on - datetime.timedelta(days=1)),
+        "publiee": published_on,
+    }
     for membership, target in zip(members, targets, strict=False):
-        establishment = membership.establishment
-        monograph = Monograph.objects.create(
+        experiment, lines = experiments[membership.pk]
+        monograph = monograph_save(
             membership=membership,
-            title=f"La démarche QVT {de(establishment.short_name)}",
-            **{
-                field: f"{label} — {establishment.short_name} : texte de la monographie."
-                for field, label in MONOGRAPH_SECTIONS
-            },
+            values=_monograph_text(membership, experiment, lines),
+            by=facilitator,
         )
-        monograph.authors.add(facilitator)
-        path = {"brouillon": [], "soumise": ["soumise"], "validee": ["soumise", "validee"]}
-        for status in path.get(target, ["soumise", "validee", "publiee"]):
+        path = {"brouillon": [], "soumise": ["soumise"], "validee": ["soumise", "validee"]}.get(
+            target, ["soumise", "validee", "publiee"]
+        )
+        for status in path:
             monograph_transition(
                 monograph=monograph, target=status, by=facilitator if status == "soumise" else ars
             )
+        # The workflow stamps today; the demo's history happened years ago.
+        fields = {"soumise": "submitted_at", "validee": "validated_at", "publiee": "published_at"}
+        if path:
+            Monograph.objects.filter(pk=monograph.pk).update(
+                **{fields[status]: _at(dates[status]) for status in path}
+            )
+            for status in path:
+                monograph.transitions.filter(to_status=status).update(at=_at(dates[status]))
+
+
+def _at(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+
+
+def _monograph_text(membership, experiment, lines) -> dict:
+    establishment = membership.establishment
+    cluster = membership.cluster
+    status = experiment.status
+    indicator_sentences = " ".join(sentence for sentence, _verdict in lines)
+    verdicts = {verdict for _sentence, verdict in lines}
+    if verdicts == {"atteint"}:
+        outcome = "Les deux indicateurs ont atteint leur cible."
+    elif "atteint" in verdicts or "progres" in verdicts:
+        outcome = "Les indicateurs progressent, sans atteindre toutes leurs cibles."
+    else:
+        outcome = "Les indicateurs n'ont pas bougé de façon nette."
+    themes = ", ".join(theme.name for theme in cluster.themes.all())
+    period = f"du {cluster.starts_on:%d/%m/%Y} au {cluster.ends_on:%d/%m/%Y}"
+    values = {
+        "title": f"{establishment.short_name} : {experiment.title[0].lower()}"
+        f"{experiment.title[1:]}"[:200],
+        "summary": (
+            f"{establishment.short_name} a expérimenté « {experiment.title} » "
+            f"({experiment.unit}). {experiment.problem} {outcome} "
+            f"Expérimentation {experiment.get_status_display().lower()} à la fin du cluster."
+        ),
+        "identity": (
+            f"{establishment.long_name}, {establishment.town} ({establishment.department.name}). "
+            f"Catégorie FINESS : {establishment.category_label}. Secteur "
+            f"{establishment.get_sector_display().lower()}, statut "
+            f"{establishment.get_legal_status_display().lower()}."
+        ),
+        "context": (
+            f"{content.KIND_CONTEXTS[establishment.category_code]} L'établissement a rejoint le "
+            f"{cluster.name} ({themes}), animé par l'{cluster.aract.name}. "
+            f"Problématique commune : {cluster.problem_statement}"
+        ),
+        "approach": (
+            f"Un trinôme — direction, représentant du personnel et "
+            f"{'médecin' if establishment.sector == Sector.SANITAIRE else 'cadre de proximité'}"
+            f" — a suivi les six séances collectives {period}. Un comité de pilotage "
+            "réunissant la direction, l'encadrement, les représentants du personnel et le "
+            "médecin du travail s'est tenu tous les deux mois ; les instances représentatives "
+            "du personnel ont été informées à chaque étape."
+        ),
+        "diagnostic": (
+            "Le diagnostic a croisé des observations de situations de travail, des entretiens "
+            "avec les équipes et un reportage photo. Constat principal : "
+            f"{experiment.problem[0].lower()}{experiment.problem[1:]}"
+        ),
+        "experiments": (
+            f"« {experiment.title} » — {experiment.unit}, du {experiment.starts_on:%d/%m/%Y} au "
+            f"{experiment.ends_on:%d/%m/%Y}. Objectifs : {experiment.objectives} "
+            f"Actions : {experiment.actions}"
+        ),
+        "results": f"{indicator_sentences} {outcome}",
+        "lessons": content.LESSONS[status],
+        "outlook": content.OUTLOOKS[status],
+        "annexes": "Calendrier de la démarche ; tableau de suivi des indicateurs ; compte rendu "
+        "du comité de pilotage de clôture (documents internes, disponibles auprès de "
+        "l'établissement).",
+    }
+    return values
 
 
 def _ensure_extra_establishments():

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from clusters.models import Cluster, Membership, Session
+from clusters.models import Cluster, DelegationContact, Membership, Session
 from experiments.models import Experiment, Indicator, Monograph
 from web.management.commands.seed_demo import KINDS
 
@@ -15,6 +15,7 @@ def counts():
     return {
         "clusters": Cluster.objects.count(),
         "memberships": Membership.objects.count(),
+        "contacts": DelegationContact.objects.count(),
         "sessions": Session.objects.count(),
         "experiments": Experiment.objects.count(),
         "monographs": Monograph.objects.count(),

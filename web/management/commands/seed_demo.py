@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from django.core.management.base import BaseCommand
 
 from accounts.models import RoleAssignment, User
-from clusters.models import Cluster, Membership, Session, Wave
+from clusters.models import Cluster, DelegationContact, Membership, Session, Wave
 from establishments.models import Establishment
 from experiments.models import Experiment, Indicator, Measurement, Monograph
 from web import demo
@@ -19,6 +19,7 @@ KINDS = [
     ("Établissements", Establishment),
     ("Clusters", Cluster),
     ("Participations", Membership),
+    ("Contacts de délégation", DelegationContact),
     ("Séances", Session),
     ("Expérimentations", Experiment),
     ("Indicateurs", Indicator),
