@@ -307,22 +307,20 @@ def region_context(region_id: int, wave_id: int) -> dict:
         .annotate(n=Count("id"))
         .order_by()
     )
-    experiments = Counter()
-    for cluster_id, status, count in (
-        # Experiments of counted participations, as programme/statistics.py counts them.
-        Experiment.objects.filter(membership__cluster__in=clusters)
-        .values_list("membership__cluster_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        experiments[cluster_id] += count
-        experiments[status] += count
-    monographs = dict(
-        Monograph.objects.filter(membership__cluster__in=clusters, status=Monograph.Status.PUBLIEE)
-        .values_list("membership__cluster_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    # Experiments of counted participations and published monographs, as
+    # programme/statistics.py counts them: listed in full (one region and wave) and counted
+    # from the lists, so that a list and its count never disagree.
+    experiment_list = _experiment_list(
+        Experiment.objects.filter(membership__cluster__in=clusters), limit=None
     )
+    published = _published_monographs(
+        Monograph.objects.filter(membership__cluster__in=clusters), limit=None
+    )
+    experiments = Counter()
+    for experiment in experiment_list["rows"]:
+        experiments[experiment["cluster_id"]] += 1
+        experiments[experiment["status_code"]] += 1
+    monographs = Counter(monograph["cluster_id"] for monograph in published)
     rows = []
     participations = []  # Membership.objects.counted(): active or withdrawn since
     for cluster in clusters:
@@ -375,6 +373,11 @@ def region_context(region_id: int, wave_id: int) -> dict:
             LegalStatus.choices,
         ),
         _breakdown(
+            "Clusters par thématique (un cluster à deux thématiques compte dans chacune)",
+            "Thématique",
+            [theme.name for cluster in clusters for theme in cluster.themes.all()],
+        ),
+        _breakdown(
             "Participations par phase",
             "Phase",
             [m.phase for m in participations],
@@ -415,6 +418,9 @@ def region_context(region_id: int, wave_id: int) -> dict:
         },
         "breakdowns": breakdowns,
         "clusters": rows,
+        "experiment_list": experiment_list,
+        "monographs": published,
+        "lessons": _lessons(published),
     }
 
 
@@ -548,59 +554,62 @@ def _tile_map(regions: list[dict]) -> dict:
     }
 
 
-def _experiment_list(experiments) -> dict:
-    """The experiments, by region, cluster and establishment (names of organisations only)."""
-    rows = list(
-        experiments.select_related(
-            "membership__establishment", "membership__cluster__region", "membership__wave"
-        )
-        .order_by(
-            "membership__cluster__region__code",
-            "membership__cluster__name",
-            "membership__establishment__short_name",
-            "title",
-            "pk",
-        )
-        .values_list(
-            "title",
-            "unit",
-            "status",
-            "membership__establishment__short_name",
-            "membership__cluster__name",
-            "membership__cluster__region__name",
-        )[: LIST_MAX + 1]
+def _experiment_list(experiments, *, limit: int | None = LIST_MAX) -> dict:
+    """The experiments, by region, cluster and establishment (names of organisations only);
+    at most `limit` of them (None: all)."""
+    found = experiments.order_by(
+        "membership__cluster__region__code",
+        "membership__cluster__name",
+        "membership__establishment__short_name",
+        "title",
+        "pk",
+    ).values_list(
+        "membership__cluster_id",
+        "status",
+        "title",
+        "unit",
+        "membership__establishment__short_name",
+        "membership__cluster__name",
+        "membership__cluster__region__name",
     )
+    found = list(found if limit is None else found[: limit + 1])
     statuses = dict(Experiment.Status.choices)
+    shown = found if limit is None else found[:limit]
     return {
         "rows": [
             {
+                "cluster_id": cluster_id,
+                "status_code": status,
+                "status": statuses.get(status, status),
                 "title": title,
                 "unit": unit,
-                "status": statuses.get(status, status),
                 "establishment": establishment,
                 "cluster": cluster,
                 "region": region,
             }
-            for title, unit, status, establishment, cluster, region in rows[:LIST_MAX]
+            for cluster_id, status, title, unit, establishment, cluster, region in shown
         ],
-        "truncated": len(rows) > LIST_MAX,
+        "truncated": len(found) > len(shown),
     }
 
 
-def _published_monographs(monographs) -> list[dict]:
+def _published_monographs(monographs, *, limit: int | None = LIST_MAX) -> list[dict]:
     """Published monographs, newest first, with their lessons as the library shows them
-    (contacts masked)."""
+    (contacts masked); at most `limit` of them (None: all)."""
     found = (
         monographs.filter(status=Monograph.Status.PUBLIEE)
         .select_related("membership__establishment", "membership__cluster__region")
-        .order_by("-published_at", "title", "pk")[:LIST_MAX]
+        .order_by("-published_at", "title", "pk")
     )
+    if limit is not None:
+        found = found[:limit]
     rows = []
     for monograph in found:
         sections = {name: text for name, _label, text in monograph.public_sections()}
         membership = monograph.membership
         rows.append(
             {
+                "cluster_id": membership.cluster_id,
                 "title": monograph.title,
                 "establishment": membership.establishment.short_name,
                 "cluster": membership.cluster.name,
