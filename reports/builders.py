@@ -505,6 +505,7 @@ def national_context(wave_id: int | None, *, user) -> dict:
 LIST_MAX = 400
 LESSONS_MAX = 40
 EXCERPT_CHARS = 600
+KEEP_TOGETHER_ROWS = 20  # a table this short moves whole to the next page rather than split
 
 
 def _display_table(table: dict, caption: str) -> dict:
@@ -532,17 +533,16 @@ def _display_table(table: dict, caption: str) -> dict:
     }
 
 
-KEEP_TOGETHER_ROWS = 20
-
-
 def _tile_map(regions: list[dict]) -> dict:
     """The regions as a grid of tiles with their number of clusters; the SVG title (the figure's
     alternative text in the tagged PDF) summarises what the map shows."""
     with_clusters = [r for r in regions if r["clusters"]]
     most = max(regions, key=lambda r: (r["clusters"], -int(r["region_code"] or 0)), default=None)
+    verb = "a" if len(with_clusters) <= 1 else "ont"
     summary = (
-        f"Carte des régions en tuiles : nombre de clusters par région. "
-        f"{len(with_clusters)} région(s) sur {len(regions)} ont au moins un cluster"
+        "Carte des régions en tuiles : nombre de clusters par région. "
+        f"{french.count(len(with_clusters), 'région:f')} sur {len(regions)} {verb} au moins "
+        "un cluster"
     )
     if most and most["clusters"]:
         summary += f" ; le plus grand nombre : {most['region']} ({most['clusters']})"
