@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from clusters.models import Membership, Phase
 from establishments.models import LegalStatus, Sector
+from qvt import charts
 
 audit_log = logging.getLogger("qvt.audit")
 
@@ -235,6 +236,47 @@ def tables_from(data: dict) -> list[dict]:
             }
         )
     return tables
+
+
+# Table key -> (chart title, column of the label, column of the value, unit): the breakdowns
+# the national dashboard and the national report draw, each above its data table.
+CHARTS = {
+    "waves": ("Clusters par vague", 0, 1, "clusters"),
+    "by_sector": ("Participations par secteur", 0, 2, "participations"),
+    "by_legal_status": ("Participations par statut juridique", 0, 2, "participations"),
+    "by_category": ("Participations par catégorie FINESS", 1, 3, "participations"),
+    "by_theme": ("Clusters par thématique", 0, 1, "clusters"),
+    "by_status": ("Clusters par statut", 0, 1, "clusters"),
+    "by_phase": ("Participations par phase atteinte", 0, 1, "participations"),
+    "experiments_by_status": ("Expérimentations par statut", 0, 1, "expérimentations"),
+}
+
+
+def chart_sections(tables) -> list[dict]:
+    """Each breakdown of `tables_from` as an accessible SVG bar chart and its data table (the
+    region table goes with the map): {"key", "title", "anchor", "svg", "table"}."""
+    sections = []
+    for table in tables:
+        if table["key"] not in CHARTS:
+            continue
+        title, label, value, unit = CHARTS[table["key"]]
+        rows = table["rows"][:-1] if table["key"] == "waves" else table["rows"]  # not the total
+        svg = charts.bar_chart_svg(
+            chart_id=table["key"].replace("_", "-"),
+            title=title,
+            rows=[(str(row[label]), row[value]) for row in rows],
+            unit=unit,
+        )
+        sections.append(
+            {
+                "key": table["key"],
+                "title": title,
+                "anchor": "section-" + table["key"].replace("_", "-"),
+                "svg": svg,
+                "table": table,
+            }
+        )
+    return sections
 
 
 def summary_csv(tables) -> bytes:

@@ -80,6 +80,13 @@ def _scopes(user, wave_code):
     return clusters, memberships, sessions, experiments, monographs
 
 
+def counted_records(*, user, wave_code: str | None = None) -> tuple:
+    """(experiments, published monographs) exactly as the figures count them, for the lists the
+    reports print beside the figures: a list and its count never disagree."""
+    _clusters, _memberships, _sessions, experiments, monographs = _scopes(user, wave_code)
+    return experiments, monographs
+
+
 def _by_wave(queryset, wave_path, **aggregates) -> dict[str, dict]:
     rows = queryset.order_by().values(wave_path).annotate(**aggregates)
     return {row.pop(wave_path): row for row in rows}

@@ -82,50 +82,10 @@ def dashboard(request):
         ),
         "legend": charts.legend_classes(summary["by_region"]),
         "key_figures": key_figures(summary["total"]),
-        "sections": _sections(tables),
+        "sections": exports.chart_sections(tables),
         "region_table": next(t for t in tables if t["key"] == "by_region"),
     }
     return render(request, "programme/programme_dashboard.html", context)
-
-
-# The totals shown first, as tiles: key of the summary's total, singular, plural.
-# Breakdown key -> (chart title, column of the label, column of the value, unit); the chart's
-# data table is the export's table of the same key.
-CHARTS = {
-    "waves": ("Clusters par vague", 0, 1, "clusters"),
-    "by_sector": ("Participations par secteur", 0, 2, "participations"),
-    "by_legal_status": ("Participations par statut juridique", 0, 2, "participations"),
-    "by_category": ("Participations par catégorie FINESS", 1, 3, "participations"),
-    "by_theme": ("Clusters par thématique", 0, 1, "clusters"),
-    "by_status": ("Clusters par statut", 0, 1, "clusters"),
-    "by_phase": ("Participations par phase atteinte", 0, 1, "participations"),
-    "experiments_by_status": ("Expérimentations par statut", 0, 1, "expérimentations"),
-}
-
-
-def _sections(tables) -> list[dict]:
-    """Each breakdown as a chart and its data table (the region table goes with the map)."""
-    sections = []
-    for table in tables:
-        if table["key"] not in CHARTS:
-            continue
-        title, label, value, unit = CHARTS[table["key"]]
-        rows = table["rows"][:-1] if table["key"] == "waves" else table["rows"]  # not the total
-        svg = charts.bar_chart_svg(
-            chart_id=table["key"].replace("_", "-"),
-            title=title,
-            rows=[(str(row[label]), row[value]) for row in rows],
-            unit=unit,
-        )
-        sections.append(
-            {
-                "title": title,
-                "anchor": "section-" + table["key"].replace("_", "-"),
-                "svg": svg,
-                "table": table,
-            }
-        )
-    return sections
 
 
 def user_region_codes(user) -> list[str]:

@@ -82,6 +82,17 @@ def format_number(value) -> str:
     return text.replace(".", ",").replace("-", "−")
 
 
+def format_value(value, unit: str = "") -> str:
+    """A number and its unit, French style: "8,4 %" (no-break space), but "7,2/10" (a scale
+    reads without a space)."""
+    text = format_number(value)
+    if not unit:
+        return text
+    if unit.startswith("/"):
+        return f"{text}{unit}"
+    return f"{text}\u00a0{unit}"
+
+
 def nice_ticks(high: float, *, low: float = 0.0, count: int = 4) -> list[float]:
     """Round tick values from `low` (0 unless the data go below it) up to at least `high`."""
     low, high = min(low, high, 0.0), max(low, high, 0.0)
@@ -263,15 +274,15 @@ def _ordinal(day: datetime.date) -> float:
 def indicator_trend(indicator, measurements) -> Trend:
     """How the indicator moves against its target, in French."""
     measurements = sorted(measurements, key=lambda m: m.measured_on)
-    unit = f" {indicator.unit}" if indicator.unit else ""
+    unit = indicator.unit or ""
     target = Decimal(indicator.target)
     baseline = Decimal(indicator.baseline)
     if not measurements:
         return Trend(
             "aucune",
             "Aucune mesure",
-            f"Aucune mesure pour l'instant. Valeur de départ {format_number(baseline)}{unit}, "
-            f"cible {format_number(target)}{unit}.",
+            f"Aucune mesure pour l'instant. Valeur de départ {format_value(baseline, unit)}, "
+            f"cible {format_value(target, unit)}.",
             None,
         )
     last = measurements[-1]
@@ -286,8 +297,8 @@ def indicator_trend(indicator, measurements) -> Trend:
         slope = float(value - baseline)  # one measurement: compare with the baseline
     direction = "à la hausse" if slope > 0 else "à la baisse" if slope < 0 else "stable"
     head = (
-        f"Dernière mesure le {last.measured_on:%d/%m/%Y} : {format_number(value)}{unit} "
-        f"(départ {format_number(baseline)}{unit}, cible {format_number(target)}{unit})."
+        f"Dernière mesure le {last.measured_on:%d/%m/%Y} : {format_value(value, unit)} "
+        f"(départ {format_value(baseline, unit)}, cible {format_value(target, unit)})."
     )
     if reached:
         return Trend("atteinte", "Cible atteinte", f"{head} Cible atteinte.", progress)

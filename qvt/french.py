@@ -9,6 +9,7 @@
     de("CH de Rouen")            -> "du CH de Rouen"
     file_size(10 * 1024 * 1024)  -> "10 Mo"
     percent(0.052)               -> "5,2 %"
+    signed(25), signed(-3)       -> "+25", "−3" (a gap between two figures)
 """
 
 from django import template
@@ -32,6 +33,17 @@ def _parse(noun: str) -> tuple[str, str, bool]:
 def number(value: int) -> str:
     """12345 -> "12 345" (narrow no-break space, as the French typography wants)."""
     return f"{value:,}".replace(",", "\u202f")
+
+
+@register.filter
+def signed(value) -> str:
+    """A difference with its sign, French style: "+25", "−3" (minus sign), "0"."""
+    value = int(value)
+    if value > 0:
+        return f"+{number(value)}"
+    if value < 0:
+        return f"\u2212{number(-value)}"
+    return "0"
 
 
 @register.filter
