@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 
-from core.forms import load_choices
+from core.forms import rendering_key
 from establishments.models import Department, Region, Sector
 
 from .models import Cluster, Membership, Theme, Wave
@@ -94,11 +94,8 @@ class ClusterFilter(django_filters.FilterSet):
 
     @cached_property
     def rendering_key(self) -> str:
-        """What the rendered filter form depends on: the submitted values and every choice it
-        offers. The list caches the form's HTML under this key (a stale rendering is
-        impossible); the choices are loaded once, for the key and for the rendering."""
-        data = sorted(self.form.data.lists()) if self.is_bound else []
-        return repr((data, load_choices(self.form)))
+        """The key under which the list caches the filter form's HTML (core.forms)."""
+        return rendering_key(self.form)
 
     def filter_name(self, queryset, name, value):
         return queryset.filter(name__icontains=value) if value.strip() else queryset

@@ -5,6 +5,7 @@ import zipfile
 from django import forms
 from django.conf import settings
 
+from core.forms import CachedRenderingMixin
 from crispy_dsfr.helper import DsfrFormHelper
 from crispy_dsfr.layout import Fieldset
 from qvt.french import file_size
@@ -34,7 +35,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(CachedRenderingMixin, forms.ModelForm):
     tools = forms.ModelMultipleChoiceField(
         label="Outils utilisés",
         queryset=SessionTool.objects.all(),

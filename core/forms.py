@@ -1,6 +1,12 @@
-"""Form helpers shared by the domain apps."""
+"""Form helpers shared by the domain apps: a key under which a form's HTML may be cached.
+
+Django renders a form field through several templates (field group, widget, attributes,
+options): on long forms and filter bars this costs more CPU than the rest of the page. A form's
+HTML depends only on the value each field shows, its errors and the choices it offers; keyed on
+those, a cached rendering can never be stale."""
 
 from django.forms.models import ModelChoiceField, ModelChoiceIterator
+from django.utils.functional import cached_property
 
 
 class LoadedChoiceIterator(ModelChoiceIterator):
@@ -15,15 +21,35 @@ class LoadedChoiceIterator(ModelChoiceIterator):
 
 
 def load_choices(form) -> list[tuple[str, list]]:
-    """Loads the rows of each model select of `form` once, with one plain query each, and
-    returns (field name, [(pk, label), ...]): with the submitted data, all a filter form's
-    rendering depends on, hence a key under which its HTML may be cached."""
+    """Loads the rows of each model select of `form` once, with one plain query each (used for
+    the key and for the rendering), and returns (field name, [(pk, label), ...])."""
     loaded = []
     for name, field in form.fields.items():
         if isinstance(field, ModelChoiceField):
             field.iterator = LoadedChoiceIterator
             field.queryset = field.queryset  # the setter gives the widget the new iterator
-            loaded.append(
-                (name, [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset])
-            )
+            choices = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+            loaded.append((name, choices))
     return loaded
+
+
+def rendering_key(form) -> str:
+    """What the rendering of `form` depends on: each field's shown value and errors, and every
+    choice offered. For `{% cache %}`, which hashes it."""
+    shown = [(field.name, _plain(field.value()), field.errors) for field in form]
+    return repr((shown, form.non_field_errors(), load_choices(form)))
+
+
+def _plain(value):
+    """Model instances (a many-to-many field's initial value) by primary key."""
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return getattr(value, "pk", value)
+
+
+class CachedRenderingMixin:
+    """`form.rendering_key` for templates: `{% cache 300 name form.rendering_key %}`."""
+
+    @cached_property
+    def rendering_key(self) -> str:
+        return rendering_key(self)

@@ -202,3 +202,26 @@ def test_session_pages_query_count_is_constant(
     for _ in range(5):
         SessionFactory(cluster=cluster)
     check()
+
+
+def test_the_cached_session_form_follows_its_choices_and_the_session(
+    client, aract, cluster, members, settings
+):
+    from clusters.models import SessionTool
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    client.force_login(aract)
+    url = reverse("clusters:session-create", args=[cluster.pk])
+    assert "Photolangage imaginaire" not in client.get(url).content.decode()
+    tool = SessionTool.objects.create(name="Photolangage imaginaire")
+    assert "Photolangage imaginaire" in client.get(url).content.decode()  # a new key
+    tool.retired = True
+    tool.save()
+    assert "Photolangage imaginaire" not in client.get(url).content.decode()
+    # Each session's edit form shows its own values, never another's cached rendering.
+    first = SessionFactory(cluster=cluster, number=1, agenda="Ordre du jour de la première")
+    second = SessionFactory(cluster=cluster, number=2, agenda="Ordre du jour de la seconde")
+    for session, other in [(first, second), (second, first)]:
+        page = client.get(reverse("clusters:session-edit", args=[cluster.pk, session.pk]))
+        assert session.agenda in page.content.decode()
+        assert other.agenda not in page.content.decode()
