@@ -252,6 +252,11 @@ CHARTS = {
 }
 
 
+def chart_contents() -> list[tuple[str, str]]:
+    """(anchor, title) of chart_sections after the first (the waves'), for a page's summary."""
+    return [("section-" + key.replace("_", "-"), title) for key, (title, *_r) in CHARTS.items()][1:]
+
+
 def chart_sections(tables) -> list[dict]:
     """Each breakdown of `tables_from` as an accessible SVG bar chart and its data table (the
     region table goes with the map): {"key", "title", "anchor", "svg", "table"}."""

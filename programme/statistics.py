@@ -122,8 +122,7 @@ def recent_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict, d
     scale), read by the dashboard and the summary exports: they are shared through the cache
     by every user with the same view (the whole country, or the same regions) and wave.
     """
-    region_ids = _region_ids(user)
-    scope = "all" if region_ids is None else ",".join(map(str, sorted(region_ids)))
+    scope = figures_scope(user)
     digest = hashlib.sha256(f"{scope}|{wave_code or ''}".encode()).hexdigest()[:32]
 
     def compute():
@@ -133,6 +132,13 @@ def recent_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict, d
     if not seconds:
         return compute()
     return _cached(f"programme-figures:{digest}", compute, seconds)
+
+
+def figures_scope(user) -> str:
+    """The view of the figures `user` has: "all", or their region ids. Users with the same view
+    share the cached figures (and what pages draw from them)."""
+    region_ids = _region_ids(user)
+    return "all" if region_ids is None else ",".join(map(str, sorted(region_ids)))
 
 
 _cache_down = False  # whether the last cache call failed: log the outage once, not per request

@@ -3,6 +3,7 @@
 import csv
 import io
 import uuid
+from functools import partial
 from urllib.parse import urlencode
 
 from django import forms
@@ -24,7 +25,14 @@ from qvt import charts, french
 from . import exports, services
 from .forms import PublishedFigureForm, SessionToolForm, ThemeForm, WaveForm
 from .models import PublishedFigure
-from .statistics import DEFINITIONS, key_figures, published_comparison, recent_figures, wave_choices
+from .statistics import (
+    DEFINITIONS,
+    figures_scope,
+    key_figures,
+    published_comparison,
+    recent_figures,
+    wave_choices,
+)
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -75,15 +83,19 @@ def dashboard(request):
         "definitions": DEFINITIONS,
         "comparison": published_comparison(summary, wave_code=wave_code) if national else [],
         "can_edit_figures": has_rule(request.user, "programme.change_published_figures"),
-        "cartogram": charts.cartogram_svg(
+        # Called by the template only when its cached fragment is missing (figures_key).
+        "cartogram": partial(
+            charts.cartogram_svg,
             chart_id="carte",
             title="Nombre de clusters par région",
             regions=summary["by_region"],
         ),
         "legend": charts.legend_classes(summary["by_region"]),
         "key_figures": key_figures(summary["total"]),
-        "sections": exports.chart_sections(tables),
+        "chart_sections": partial(exports.chart_sections, tables),
+        "contents": exports.chart_contents(),
         "region_table": next(t for t in tables if t["key"] == "by_region"),
+        "figures_key": f"{figures_scope(request.user)}|{wave_code}|{computed_at.isoformat()}",
     }
     return render(request, "programme/programme_dashboard.html", context)
 

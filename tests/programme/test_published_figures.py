@@ -55,7 +55,7 @@ def test_figures_the_application_does_not_compute_have_no_computed_value_nor_gap
 def test_the_dashboard_shows_the_evaluation_figures_and_the_source_links(client, national):
     client.force_login(national)
     page = client.get(reverse("programme:dashboard")).content.decode()
-    table = page[page.index('id="published-title"') : page.index('id="map-title"')]
+    table = page[page.index('id="published-title"') : page.index('id="exports-title"')]
     assert "dont auprès des acteurs régionaux" in table
     assert "non calculé" in table
     assert '<a href="https://hal.science/hal-02284901">' in table
