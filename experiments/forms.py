@@ -2,6 +2,7 @@ from django import forms
 
 from clusters.models import LONG_TEXT_MAX, Theme, Wave
 from clusters.session_forms import DateInput
+from core.forms import CachedRenderingMixin
 from establishments.models import Region, Sector
 
 from .models import MONOGRAPH_SECTIONS, Experiment, Indicator, Measurement, Monograph
@@ -107,7 +108,7 @@ class TransitionForm(forms.Form):
     )
 
 
-class LibraryFilterForm(forms.Form):
+class LibraryFilterForm(CachedRenderingMixin, forms.Form):
     mark_optional_fields = False
     q = forms.CharField(label="Rechercher dans les monographies", required=False, max_length=200)
     theme = forms.ModelChoiceField(
