@@ -17,7 +17,7 @@ from core import jobs
 from notifications.models import Event
 from notifications.services import notify_users
 
-from . import builders, pdf
+from . import builders, overview, pdf
 from .models import ReportJob
 
 logger = logging.getLogger(__name__)
@@ -93,8 +93,8 @@ def build_context(job: ReportJob, *, user) -> dict:
     if job.kind == Kind.CLUSTER:
         return builders.cluster_context(job.cluster_id)
     if job.kind == Kind.REGION:
-        return builders.region_context(job.region_id, job.wave_id)
-    return builders.national_context(job.wave_id, user=user)
+        return overview.region_context(job.region_id, job.wave_id)
+    return overview.national_context(job.wave_id, user=user)
 
 
 def run_job(job_id: int) -> ReportJob | None:
@@ -151,5 +151,5 @@ def build_report_pdf(*, kind: str, cluster=None, region=None, wave=None) -> pdf.
     if refusal:
         raise ValidationError(refusal)
     job = ReportJob(kind=kind, cluster=cluster, region=region, wave=wave)
-    context = build_context(job, user=builders.Operator())
+    context = build_context(job, user=overview.Operator())
     return pdf.html_to_pdf(pdf.render_html(context))

@@ -20,7 +20,7 @@ from programme.models import PublishedFigure
 from programme.statistics import national_breakdowns, national_summary
 from qvt.charts import format_value
 from qvt.french import signed
-from reports import builders, pdf, services
+from reports import overview, pdf, services
 from reports.models import ReportJob
 from tests.factories import ClusterFactory, add_members
 
@@ -77,7 +77,7 @@ def test_national_report_has_the_dashboards_legal_status_phase_and_experiment_ta
     national_programme,
 ):
     text = pdf_text(national_pdf())
-    breakdowns = national_breakdowns(user=builders.Operator())
+    breakdowns = national_breakdowns(user=overview.Operator())
     assert "Participations par statut juridique" in text
     for row in breakdowns["by_legal_status"]:
         # A table row: label, clusters, participations, distinct establishments.
@@ -109,7 +109,7 @@ def test_national_report_charts_are_tagged_figures_with_alternative_text(nationa
 
 def test_national_report_has_the_region_tile_map_with_a_summary(national_programme):
     content = national_pdf()
-    regions = national_summary(user=builders.Operator())["by_region"]
+    regions = national_summary(user=overview.Operator())["by_region"]
     with_clusters = [r for r in regions if r["clusters"]]
     (summary,) = [alt for alt in _figures_with_alt(content) if alt.startswith("Carte des régions")]
     assert len(with_clusters) == 2
@@ -135,7 +135,7 @@ def test_national_report_lists_experiments_monographs_and_their_lessons(national
 
 
 def test_national_report_prints_signed_gaps_between_published_and_computed(national_programme):
-    computed = national_summary(user=builders.Operator(), wave_code="2030")["waves"][0]
+    computed = national_summary(user=overview.Operator(), wave_code="2030")["waves"][0]
     published = [
         ("Clusters publiés (test)", "clusters", computed["clusters"] - 1),
         ("Participations publiées (test)", "participations", computed["participations"] + 3),
@@ -159,12 +159,12 @@ def test_national_report_prints_signed_gaps_between_published_and_computed(natio
 
 def test_national_context_runs_the_same_queries_whatever_the_size(national_programme):
     with CaptureQueriesContext(connection) as small:
-        builders.national_context(None, user=builders.Operator())
+        overview.national_context(None, user=overview.Operator())
     breton = national_programme["breton"]
     for membership in add_members(breton, 3):
         Experiment.objects.create(membership=membership, title="Essai", status="envisagee")
     with CaptureQueriesContext(connection) as large:
-        context = builders.national_context(None, user=builders.Operator())
+        context = overview.national_context(None, user=overview.Operator())
     assert len(large) == len(small)
     assert len(context["experiments"]["rows"]) == 5
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from clusters.models import Cluster, Wave
 from establishments.models import Region
-from reports import builders, pdf, services
+from reports import builders, overview, pdf, services
 from reports.models import ReportJob
 from tests.factories import ClusterFactory, add_members
 
@@ -128,7 +128,7 @@ def test_region_context_runs_a_fixed_number_of_queries(
     # region, wave, clusters, themes, memberships, sessions, experiments, monographs,
     # organisations
     with django_assert_max_num_queries(9):
-        context = builders.region_context(region.pk, wave.pk)
+        context = overview.region_context(region.pk, wave.pk)
     assert context["figures"]["participations"] == 5
 
 
