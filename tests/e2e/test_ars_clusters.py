@@ -149,6 +149,10 @@ def test_an_ars_user_withdraws_a_member_and_records_a_contact(page):
     page.get_by_text("Le contact Dominique Lefèvre est ajouté.").wait_for()
     assert page.get_by_text("Fusion avec un autre établissement").first.is_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Historique des modifications du cluster").click()
+    page.get_by_role("heading", name="Historique des modifications").wait_for()
+    expect(page.get_by_text("Contact de la délégation : Dominique Lefèvre")).to_be_visible()
+    assert_accessible(page)
 
     page.get_by_role("button", name="Se déconnecter").click()
     log_in(page, "dgos-e2e-withdraw", TEST_PASSWORD)
@@ -156,3 +160,6 @@ def test_an_ars_user_withdraws_a_member_and_records_a_contact(page):
     page.get_by_role("heading", name="Cluster des EHPAD du Val-de-Marne").wait_for()
     assert page.get_by_text("Dominique Lefèvre").count() == 0  # personal data stays regional
     assert_accessible(page)
+    page.goto(f"/clusters/{cluster.pk}/historique/")
+    page.get_by_role("heading", name="Historique des modifications").wait_for()
+    assert page.get_by_text("Dominique Lefèvre").count() == 0
