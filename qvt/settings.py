@@ -127,6 +127,13 @@ if "redis" in CACHES["default"]["BACKEND"].lower():
     CACHES["default"].setdefault("OPTIONS", {}).update(
         {"socket_timeout": 1, "socket_connect_timeout": 1}
     )
+# Rendered fragments ({% cache %}: filter forms, the session form, the dashboard's charts) are
+# keyed on everything they show, so each process may keep its own: no network round trip, and
+# pages keep working when the shared cache is down.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+}
 # The programme's national figures (dashboard, summary exports) are recomputed at most this often.
 PROGRAMME_FIGURES_CACHE_SECONDS = env.int("PROGRAMME_FIGURES_CACHE_SECONDS", default=60)
 

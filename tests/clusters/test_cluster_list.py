@@ -153,8 +153,7 @@ def test_the_list_query_count_is_the_same_for_5_and_50_clusters(
         assert response.status_code == 200
 
 
-def test_the_cached_filter_form_follows_its_choices_and_values(client, ars, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def test_the_cached_filter_form_follows_its_choices_and_values(client, ars):
     WaveFactory(code="2040", name="Vague 2040")
     client.force_login(ars)
     first = client.get(LIST).content.decode()

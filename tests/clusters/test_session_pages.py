@@ -205,11 +205,10 @@ def test_session_pages_query_count_is_constant(
 
 
 def test_the_cached_session_form_follows_its_choices_and_the_session(
-    client, aract, cluster, members, settings
+    client, aract, cluster, members
 ):
     from clusters.models import SessionTool
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     client.force_login(aract)
     url = reverse("clusters:session-create", args=[cluster.pk])
     assert "Photolangage imaginaire" not in client.get(url).content.decode()

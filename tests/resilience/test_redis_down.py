@@ -18,12 +18,13 @@ EXPORTS = ["csv", "xlsx", "json"]
 @pytest.fixture
 def cache_on_own_redis(settings, own_redis):
     settings.CACHES = {
+        **settings.CACHES,  # the rendered fragments' per-process cache among them
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": own_redis.url,
             # As qvt/settings.py sets them for a Redis cache.
             "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
-        }
+        },
     }
     settings.PROGRAMME_FIGURES_CACHE_SECONDS = 60
     add_members(ClusterFactory(region_code="11"), 5)
