@@ -10,7 +10,11 @@ class ClustersConfig(AppConfig):
 
         from . import models
 
-        auditlog.register(models.Cluster, m2m_fields={"themes", "facilitators"})
+        auditlog.register(
+            models.Cluster,
+            m2m_fields={"themes", "facilitators"},
+            exclude_fields=["content_version"],  # the database's counter, not an edit
+        )
         auditlog.register(models.Membership)
         auditlog.register(models.DelegationContact)
         auditlog.register(models.Session, m2m_fields={"tools"})

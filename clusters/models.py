@@ -168,6 +168,10 @@ class Cluster(models.Model):
     closed_on = models.DateField("date de clôture", null=True, blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+    # Maintained by the database (migration 0010): one more each time the cluster, a member, a
+    # contact, a session, a phase, an experiment, a monograph or a member's registry row changes,
+    # whatever writes it. The cluster page caches what it draws from them under it.
+    content_version = models.BigIntegerField("version du contenu", default=0, editable=False)
 
     objects = ClusterQuerySet.as_manager()
 

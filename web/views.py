@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from accounts.rules import has_rule
 from clusters import services
@@ -118,48 +119,59 @@ def cluster_detail(request, pk):
     cluster = _visible_cluster(request, pk)
     user = request.user
     sees_contacts = has_rule(user, "clusters.view_contacts", cluster)
-    memberships = _memberships(cluster).select_related("establishment__category", "monograph")
-    memberships = memberships.prefetch_related(
-        Prefetch("experiments", queryset=Experiment.objects.order_by("starts_on", "title"))
-    )
-    if sees_contacts:
-        memberships = memberships.prefetch_related("contacts")
-    memberships = list(memberships)
-    active = [m for m in memberships if m.is_active]
-    sessions = list(cluster.sessions.order_by("held_on", "number"))
+    can_edit_contacts = has_rule(user, "clusters.change_contacts", cluster)
+    is_draft = cluster.status == Cluster.Status.BROUILLON
+    active_count = cluster.memberships.active().count()
+    details_key = f"{cluster.pk}|{cluster.content_version}|{sees_contacts}|{can_edit_contacts}"
     context = {
         "title": cluster.name,
         "cluster": cluster,
-        "memberships": memberships,
-        "active_count": len(active),
-        "missing": services.constitution_missing(cluster, member_count=len(active))
-        if cluster.status == Cluster.Status.BROUILLON
+        "active_count": active_count,
+        "missing": services.constitution_missing(cluster, member_count=active_count)
+        if is_draft
         else [],
         "can_manage": has_rule(user, "clusters.change_cluster", cluster),
-        "can_delete": cluster.status == Cluster.Status.BROUILLON
-        and not sessions
-        and has_rule(user, "clusters.delete_cluster", cluster),
+        "can_delete": is_draft
+        and has_rule(user, "clusters.delete_cluster", cluster)
+        and not cluster.sessions.exists(),
         "can_facilitate": has_rule(user, "clusters.facilitate_cluster", cluster),
-        "can_edit_contacts": has_rule(user, "clusters.change_contacts", cluster),
+        "can_edit_contacts": can_edit_contacts,
         "sees_contacts": sees_contacts,
         "transitions": [
             {"target": target, "label": label}
             for target, (source, label) in services.TRANSITIONS.items()
             if source == cluster.status
         ],
-        "finess_closures": finess_closures(cluster, active),
-        "homogeneity": _homogeneity(active),
-        "timeline": _timeline(cluster, memberships, sessions, sees_content=sees_contacts),
+        "finess_closures": list(
+            cluster.memberships.closed_in_finess()
+            .select_related("establishment")
+            .order_by("establishment__short_name")
+        ),
+        # Members, contacts, homogeneity, timeline, experiments and monographs: cached under the
+        # cluster's content version (kept by the database) and what this user may see of them,
+        # and loaded only when that rendering is missing.
+        "details_key": details_key,
+        "details": SimpleLazyObject(lambda: cluster_details(cluster, sees_content=sees_contacts)),
     }
     return render(request, "clusters/cluster_detail.html", context)
 
 
-def finess_closures(cluster, active) -> list:
-    """The active members (already loaded) that FINESS no longer lists, while the cluster runs:
-    the same rule as `MembershipQuerySet.closed_in_finess`, without another query."""
-    if cluster.status == Cluster.Status.CLOTURE:
-        return []
-    return [m for m in active if m.establishment.is_closed_in_finess]
+def cluster_details(cluster, *, sees_content) -> dict:
+    """What the cluster page draws from its members and their work."""
+    memberships = _memberships(cluster).select_related("establishment__category", "monograph")
+    memberships = memberships.prefetch_related(
+        Prefetch("experiments", queryset=Experiment.objects.order_by("starts_on", "title"))
+    )
+    if sees_content:
+        memberships = memberships.prefetch_related("contacts")
+    memberships = list(memberships)
+    active = [m for m in memberships if m.is_active]
+    sessions = list(cluster.sessions.order_by("held_on", "number"))
+    return {
+        "memberships": memberships,
+        "homogeneity": _homogeneity(active),
+        "timeline": _timeline(cluster, memberships, sessions, sees_content=sees_content),
+    }
 
 
 def _homogeneity(active):
