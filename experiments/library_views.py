@@ -211,7 +211,10 @@ def related_monographs(monograph: Monograph) -> list[Monograph]:
     same_theme = list(others.filter(_theme_filter(themes))[:RELATED_MAX])
     sector = monograph.membership.establishment.sector
     same_sector = others.filter(membership__establishment__sector=sector)[:RELATED_MAX]
-    return [*same_theme, *(m for m in same_sector if m not in same_theme)][:RELATED_MAX]
+    related = [*same_theme, *(m for m in same_sector if m not in same_theme)][:RELATED_MAX]
+    for other in related:
+        other.shares_theme = other in same_theme  # the card says why it is shown
+    return related
 
 
 def library_monograph(pk) -> Monograph:

@@ -254,7 +254,11 @@ def test_related_monographs_share_a_theme_or_the_sector(client, library, themes)
     related = [m.title for m in response.context["related"]]
     # the same theme first; the Breton one shares the sector (factory EHPAD), not the theme
     assert related == ["Même thématique", "Espaces de discussion"]
-    assert "Monographies proches" in response.content.decode()
+    assert [m.shares_theme for m in response.context["related"]] == [True, False]
+    page = response.content.decode()
+    assert "Monographies proches" in page
+    assert page.count('fr-card__detail">Même thématique<') == 1
+    assert page.count('fr-card__detail">Même secteur<') == 1
     assert same_theme.pk != library["idf"].pk
 
 
