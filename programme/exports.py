@@ -24,7 +24,8 @@ from qvt import charts
 audit_log = logging.getLogger("qvt.audit")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_PATTERN = r"^[=+@\t\r-]"  # the same starts, as a PostgreSQL regular expression
+# The same starts, as a PostgreSQL regular expression (a bracket; "-" last, so not a range).
+FORMULA_PATTERN = "^[" + "".join(c for c in FORMULA_STARTS if c != "-") + "-]"
 CSV_BOM = "\ufeff"  # lets Excel read the file as UTF-8
 DETAIL_CHUNK = 500  # rows per fetch of the XLSX detail: memory is a few chunks
 

@@ -152,6 +152,16 @@ def test_formula_like_names_are_neutralised_in_csv_and_xlsx(client, programme, n
     assert "'+Thème piégé" in content.decode("utf-8-sig")
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_the_detail_written_by_postgresql_guards_every_formula_start(
+    client, programme, national, start
+):
+    join(programme.c3, EstablishmentFactory(region_code="11", short_name=f"{start}1+2 EHPAD"))
+    _r, detail = download(client, national, "programme:export-detail")
+    rows = list(csv.reader(io.StringIO(detail.decode("utf-8-sig")), delimiter=";"))
+    assert [row[5] for row in rows if row[5].endswith("1+2 EHPAD")] == [f"'{start}1+2 EHPAD"]
+
+
 def test_detailed_export_streams_every_membership(client, programme, national):
     response, content = download(client, national, "programme:export-detail")
     assert response.streaming
