@@ -25,6 +25,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench import national_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 TARGETS = {"median_ms": 60, "p95_ms": 150, "floor_ratio": 4, "p99_ms": 300, "load_cpu_ratio": 1.3}
@@ -164,8 +166,6 @@ def _measure(url, env, *, timed, args) -> dict:
 
 def _national(url, env) -> str:
     """The figures and detailed-export ratios of bench.national_bench, as its tables."""
-    from bench import national_bench
-
     print("Figures and detailed exports (bench.national_bench)...", file=sys.stderr)
     command = [PYTHON, "-m", "bench.national_bench", "--json", "--database-url", url]
     done = _run(command, env, stdout=subprocess.PIPE, timeout=1800)
