@@ -4,9 +4,8 @@ that the per-cluster counts of the list are never multiplied by joins."""
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
-from django.utils.functional import cached_property
 
-from core.forms import rendering_key
+from core.forms import CachedRenderingMixin
 from establishments.models import Department, Region, Sector
 
 from .models import Cluster, Membership, Theme, Wave
@@ -17,7 +16,7 @@ def _with_active_member(queryset, **lookups):
     return queryset.filter(Exists(members.filter(**lookups)))
 
 
-class FilterForm(forms.Form):
+class FilterForm(CachedRenderingMixin, forms.Form):
     mark_optional_fields = False  # every filter is optional: no "(Optionnel)" on each
 
 
@@ -91,11 +90,6 @@ class ClusterFilter(django_filters.FilterSet):
         self.filters["department"].queryset = Department.objects.filter(
             region_id__in=roles.region_ids
         )
-
-    @cached_property
-    def rendering_key(self) -> str:
-        """The key under which the list caches the filter form's HTML (core.forms)."""
-        return rendering_key(self.form)
 
     def filter_name(self, queryset, name, value):
         return queryset.filter(name__icontains=value) if value.strip() else queryset
