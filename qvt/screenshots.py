@@ -145,6 +145,8 @@ def demo_shots() -> list[Shot]:
     shots = [
         Shot("formulaire-cluster", reverse("clusters:cluster-create"), "ars-11"),
         Shot("page-cluster", reverse("clusters:cluster-detail", args=[cluster.pk]), "ars-11"),
+        Shot("historique", reverse("clusters:cluster-history", args=[cluster.pk]), "ars-11"),
+        Shot("liste-clusters", reverse("clusters:cluster-list"), "ars-11"),
         Shot("tableau-de-bord-national", reverse("programme:dashboard"), "dgos"),
         Shot("tableau-de-bord-regional", reverse("programme:dashboard"), "ars-11"),
         Shot("accueil-ars", reverse("home"), "ars-11"),
