@@ -97,28 +97,122 @@ def national_summary(*, user, wave_code: str | None = None) -> dict:
     sessions held, experiments, published monographs; and the main breakdowns.
 
     The shape is the one of the JSON export (keys exactly): waves, total, by_region, by_sector,
-    by_status, by_theme. Twelve queries.
-    """
-    scopes = _scopes(user, wave_code)
-    by_establishment = _establishment_breakdowns(scopes[1])
-    return _summary(user, wave_code, scopes, by_establishment)
+    by_status, by_theme."""
+    return dashboard_figures(user=user, wave_code=wave_code)[0]
+
+
+def national_breakdowns(*, user, wave_code: str | None = None) -> dict:
+    """The dashboard's further breakdowns (not in the JSON export): legal status, category,
+    phase reached, experiments by status."""
+    return dashboard_figures(user=user, wave_code=wave_code)[1]
 
 
 def dashboard_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict]:
-    """(national_summary, national_breakdowns) for the dashboard, the three breakdowns by
-    establishment attribute read in one scan. Fourteen queries."""
-    scopes = _scopes(user, wave_code)
-    by_establishment = _establishment_breakdowns(scopes[1])
-    return (
-        _summary(user, wave_code, scopes, by_establishment),
-        _breakdowns(scopes, by_establishment),
+    """(national_summary, national_breakdowns), in eight queries whatever the size of the data:
+    clusters, memberships (twice: with the registry for its breakdowns) and experiments are
+    each read once and grouped every way the figures need (GROUPING SETS); sessions, monographs,
+    themes and the region list one query each."""
+    clusters, memberships, sessions, experiments, monographs = _scopes(user, wave_code)
+    by_cluster = _grouped(
+        clusters,
+        {"wave": "wave__code", "region": "region_id", "status": "status"},
+        "COUNT(*), COUNT(DISTINCT region)",
+        {"wave": ["wave"], "total": [], "region": ["region"], "status": ["status"]},
     )
+    by_membership = _grouped(
+        memberships,
+        {
+            "establishment": "establishment_id",
+            "wave": "wave__code",
+            "region": "cluster__region_id",
+            "status": "cluster__status",
+            "phase": "phase",
+        },
+        "COUNT(*), COUNT(DISTINCT establishment)",
+        {
+            "wave": ["wave"],
+            "total": [],
+            "region": ["region"],
+            "status": ["status"],
+            "phase": ["phase"],
+        },
+    )
+    # Apart: only these need the registry joined, and distinct clusters.
+    by_establishment = _grouped(
+        memberships,
+        {
+            "cluster": "cluster_id",
+            "establishment": "establishment_id",
+            "sector": "establishment__sector",
+            "legal_status": "establishment__legal_status",
+            "category_code": "establishment__category_code",
+            "category": "establishment__category_label",
+        },
+        "COUNT(DISTINCT cluster), COUNT(*), COUNT(DISTINCT establishment)",
+        {
+            "sector": ["sector"],
+            "legal_status": ["legal_status"],
+            "category": ["category_code", "category"],
+        },
+    )
+    by_experiment = _grouped(
+        experiments,
+        {"wave": "membership__wave__code", "status": "status"},
+        "COUNT(*)",
+        {"wave": ["wave"], "status": ["status"]},
+    )
+    waves = _waves(wave_code, by_cluster, by_membership, by_experiment, sessions, monographs)
+    summary = {
+        "waves": waves,
+        "total": _total(waves, by_cluster["total"], by_membership["total"]),
+        "by_region": _by_region(user, by_cluster["region"], by_membership["region"]),
+        "by_sector": _every_choice(by_establishment["sector"], Sector, "sector"),
+        "by_status": [
+            {
+                "status": value,
+                "label": label,
+                "clusters": by_cluster["status"].get((value,), (0,))[0],
+                "participations": by_membership["status"].get((value,), (0, 0))[0],
+            }
+            for value, label in Cluster.Status.choices
+        ],
+        "by_theme": _by_theme(user, wave_code),
+    }
+    breakdowns = {
+        "by_legal_status": _every_choice(
+            by_establishment["legal_status"], LegalStatus, "legal_status"
+        ),
+        "by_category": sorted(
+            (
+                {"category_code": code, "category": label, **_membership_figures(counts)}
+                for (code, label), counts in by_establishment["category"].items()
+            ),
+            key=lambda row: (-row["participations"], row["category_code"]),
+        ),
+        "by_phase": [
+            {
+                "phase": value,
+                "label": label,
+                "participations": by_membership["phase"].get((value,), (0, 0))[0],
+            }
+            for value, label in Phase.choices
+        ],
+        "experiments_by_status": [
+            {
+                "status": value,
+                "label": label,
+                "experiments": by_experiment["status"].get((value,), (0,))[0],
+            }
+            for value, label in Experiment.Status.choices
+        ],
+    }
+    return summary, breakdowns
 
 
 def recent_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict, datetime.datetime]:
     """dashboard_figures as computed at most PROGRAMME_FIGURES_CACHE_SECONDS ago, and when.
 
-    The figures are national aggregates that no index makes cheap (about 200 ms at national
+    The figures are national aggregates that no index makes cheap (about 150 ms at national
     scale), read by the dashboard and the summary exports: they are shared through the cache
     by every user with the same view (the whole country, or the same regions) and wave.
     """
@@ -173,154 +267,96 @@ def _cache_failed(error: Exception) -> None:
         logger.warning("cache_down: figures computed without the cache (%s)", error)
 
 
-def _summary(user, wave_code, scopes, by_establishment) -> dict:
-    clusters, memberships, sessions, experiments, monographs = scopes
-    per_wave = {}
-    for figures in [
-        _by_wave(
-            clusters, "wave__code", clusters=Count("id"), regions=Count("region", distinct=True)
-        ),
-        _by_wave(
-            memberships,
-            "wave__code",
-            participations=Count("id"),
-            establishments=Count("establishment", distinct=True),
-        ),
-        _by_wave(sessions, "cluster__wave__code", sessions=Count("id")),
-        _by_wave(experiments, "membership__wave__code", experiments=Count("id")),
-        _by_wave(monographs, "membership__wave__code", monographs_published=Count("id")),
-    ]:
-        for code, row in figures.items():
-            per_wave.setdefault(code, dict.fromkeys(COUNT_KEYS, 0)).update(row)
-    if wave_code:
-        per_wave.setdefault(wave_code, dict.fromkeys(COUNT_KEYS, 0))
-    waves = [{"wave": code, **per_wave[code]} for code in sorted(per_wave)]
+def _grouped(queryset, columns: dict[str, str], aggregates: str, groupings: dict[str, list]):
+    """The rows of `queryset` (`columns`: SQL alias -> ORM path) aggregated by each of
+    `groupings` (name -> aliases) in one scan, with GROUPING SETS:
+    {grouping name: {tuple of its aliases' values: tuple of the aggregates}}.
 
-    # Regions and establishments are distinct counts: a sum over waves would count twice.
-    total = {key: sum(wave[key] for wave in waves) for key in COUNT_KEYS}
-    total["regions"] = clusters.aggregate(n=Count("region", distinct=True))["n"]
-    total["establishments"] = memberships.aggregate(n=Count("establishment", distinct=True))["n"]
-
-    return {
-        "waves": waves,
-        "total": total,
-        "by_region": _by_region(user, wave_code),
-        "by_sector": by_establishment["by_sector"],
-        "by_status": _by_status(clusters, memberships),
-        "by_theme": _by_theme(user, wave_code),
-    }
-
-
-def national_breakdowns(*, user, wave_code: str | None = None) -> dict:
-    """The dashboard's further breakdowns (not in the JSON export): legal status, category,
-    phase reached, experiments by status. Three queries."""
-    scopes = _scopes(user, wave_code)
-    return _breakdowns(scopes, _establishment_breakdowns(scopes[1]))
-
-
-def _breakdowns(scopes, by_establishment) -> dict:
-    _clusters, memberships, _sessions, experiments, _monographs = scopes
-    experiment_counts = dict(
-        experiments.order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    phase_counts = dict(
-        memberships.order_by()
-        .values_list("phase")
-        .annotate(n=Count("id"))
-        .values_list("phase", "n")
-    )
-    return {
-        "by_legal_status": by_establishment["by_legal_status"],
-        "by_category": by_establishment["by_category"],
-        "by_phase": [
-            {"phase": value, "label": label, "participations": phase_counts.get(value, 0)}
-            for value, label in Phase.choices
-        ],
-        "experiments_by_status": [
-            {"status": value, "label": label, "experiments": experiment_counts.get(value, 0)}
-            for value, label in Experiment.Status.choices
-        ],
-    }
-
-
-def _establishment_breakdowns(memberships) -> dict:
-    """Clusters, participations and distinct establishments by sector, by legal status and by
-    FINESS category, in one query: one scan of the memberships joined to the registry, grouped
-    three ways with GROUPING SETS. The rows come from the scoped ORM queryset, so tenancy stays
-    in `visible_to`. Sectors and statuses list every choice, in declared order, so that
-    spreadsheets keep the same rows over time; categories only those present."""
-    base = memberships.order_by().values_list(
-        "cluster_id",
-        "establishment_id",
-        "establishment__sector",
-        "establishment__legal_status",
-        "establishment__category_code",
-        "establishment__category_label",
-    )
-    sectors, statuses, categories = {}, {}, []
-    for by_sector, by_status, sector, status, code, label, *counts in _grouped_rows(base):
-        figures = dict(zip(["clusters", "participations", "establishments"], counts, strict=True))
-        if not by_sector:
-            sectors[sector] = figures
-        elif not by_status:
-            statuses[status] = figures
-        else:
-            categories.append({"category_code": code, "category": label, **figures})
-    categories.sort(key=lambda row: (-row["participations"], row["category_code"]))
-    return {
-        "by_sector": _every_choice(sectors, Sector, "sector"),
-        "by_legal_status": _every_choice(statuses, LegalStatus, "legal_status"),
-        "by_category": categories,
-    }
-
-
-def _grouped_rows(base) -> list[tuple]:
+    The rows come from the scoped ORM queryset, so tenancy stays in `visible_to`."""
+    result = {name: {} for name in groupings}
     try:
-        sql, params = base.query.sql_with_params()
+        sql, params = queryset.order_by().values_list(*columns.values()).query.sql_with_params()
     except EmptyResultSet:  # nothing is visible (a user without region): no row
-        return []
+        return result
+    keys = [alias for alias in columns if any(alias in group for group in groupings.values())]
+    # GROUPING(keys) has one bit per key, the first key's the highest, set when the key is not
+    # in the row's grouping set: it tells which grouping a row belongs to.
+    grouping_of = {
+        sum(1 << (len(keys) - 1 - i) for i, key in enumerate(keys) if key not in group): name
+        for name, group in groupings.items()
+    }
+    sets = ", ".join(f"({', '.join(group)})" for group in groupings.values())
     grouped = f"""
-        SELECT GROUPING(sector), GROUPING(legal_status), sector, legal_status,
-               category_code, category_label,
-               COUNT(DISTINCT cluster_id), COUNT(*), COUNT(DISTINCT establishment_id)
-        FROM ({sql}) AS m (cluster_id, establishment_id, sector, legal_status, category_code,
-                           category_label)
-        GROUP BY GROUPING SETS ((sector), (legal_status), (category_code, category_label))
+        SELECT GROUPING({", ".join(keys)}), {", ".join(keys)}, {aggregates}
+        FROM ({sql}) AS scoped ({", ".join(columns)})
+        GROUP BY GROUPING SETS ({sets})
     """  # noqa: S608 - the inner SQL is Django's, its values are passed as parameters
     with connection.cursor() as cursor:
         cursor.execute(grouped, params)
-        return cursor.fetchall()
+        for grouping, *values in cursor.fetchall():
+            name = grouping_of[grouping]
+            key_values = dict(zip(keys, values, strict=False))
+            result[name][tuple(key_values[key] for key in groupings[name])] = tuple(
+                values[len(keys) :]
+            )
+    return result
+
+
+def _membership_figures(counts) -> dict:
+    clusters, participations, establishments = counts
+    return {
+        "clusters": clusters,
+        "participations": participations,
+        "establishments": establishments,
+    }
 
 
 def _every_choice(counts: dict, choices, key) -> list[dict]:
-    zero = {"clusters": 0, "participations": 0, "establishments": 0}
+    """Sectors and statuses list every choice, in declared order, so that spreadsheets keep the
+    same rows over time."""
     return [
-        {key: value, "label": label, **counts.get(value, zero)} for value, label in choices.choices
+        {key: value, "label": label, **_membership_figures(counts.get((value,), (0, 0, 0)))}
+        for value, label in choices.choices
     ]
 
 
-def _by_status(clusters, memberships) -> list[dict]:
-    cluster_counts = dict(
-        clusters.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
-    )
-    participation_counts = dict(
-        memberships.order_by()
-        .values_list("cluster__status")
-        .annotate(n=Count("id"))
-        .values_list("cluster__status", "n")
-    )
-    return [
-        {
-            "status": value,
-            "label": label,
-            "clusters": cluster_counts.get(value, 0),
-            "participations": participation_counts.get(value, 0),
-        }
-        for value, label in Cluster.Status.choices
-    ]
+def _waves(wave_code, by_cluster, by_membership, by_experiment, sessions, monographs):
+    sessions_held = _by_wave(sessions, "cluster__wave__code", n=Count("id"))
+    published = _by_wave(monographs, "membership__wave__code", n=Count("id"))
+    codes = {
+        *(code for (code,) in by_cluster["wave"]),
+        *(code for (code,) in by_membership["wave"]),
+        *(code for (code,) in by_experiment["wave"]),
+        *sessions_held,
+        *published,
+    }
+    if wave_code:
+        codes.add(wave_code)
+    waves = []
+    for code in sorted(codes):
+        clusters, regions = by_cluster["wave"].get((code,), (0, 0))
+        participations, establishments = by_membership["wave"].get((code,), (0, 0))
+        waves.append(
+            {
+                "wave": code,
+                "clusters": clusters,
+                "regions": regions,
+                "participations": participations,
+                "establishments": establishments,
+                "sessions": sessions_held.get(code, {"n": 0})["n"],
+                "experiments": by_experiment["wave"].get((code,), (0,))[0],
+                "monographs_published": published.get(code, {"n": 0})["n"],
+            }
+        )
+    return waves
+
+
+def _total(waves, clusters_total, memberships_total) -> dict:
+    total = {key: sum(wave[key] for wave in waves) for key in COUNT_KEYS}
+    # Regions and establishments are distinct counts: a sum over waves would count twice.
+    total["regions"] = clusters_total.get((), (0, 0))[1]
+    total["establishments"] = memberships_total.get((), (0, 0))[1]
+    return total
 
 
 def _region_ids(user):
@@ -328,34 +364,25 @@ def _region_ids(user):
     return None if roles.sees_everything else roles.region_ids
 
 
-def _by_region(user, wave_code) -> list[dict]:
-    """Every region the user may see (zeros included, for the map), with its clusters,
-    participations and distinct establishments. One query: region ⋈ cluster ⋈ membership."""
-    in_wave = Q(clusters__status__in=COUNTED_STATUSES)  # Cluster.objects.counted()
-    if wave_code:
-        in_wave &= Q(clusters__wave__code=wave_code)
-    active = Q(clusters__memberships__isnull=False) & in_wave  # Membership.objects.counted()
-    regions = Region.objects.all()
+def _by_region(user, clusters_by_region, memberships_by_region) -> list[dict]:
+    """Every region the user may see, zeros included (for the map)."""
+    regions = Region.objects.order_by("code")
     region_ids = _region_ids(user)
     if region_ids is not None:
         regions = regions.filter(id__in=region_ids)
-    regions = regions.annotate(
-        cluster_count=Count("clusters", filter=in_wave, distinct=True),
-        participation_count=Count("clusters__memberships", filter=active),
-        establishment_count=Count(
-            "clusters__memberships__establishment", filter=active, distinct=True
-        ),
-    ).order_by("code")
-    return [
-        {
-            "region_code": region.code,
-            "region": region.name,
-            "clusters": region.cluster_count,
-            "participations": region.participation_count,
-            "establishments": region.establishment_count,
-        }
-        for region in regions
-    ]
+    rows = []
+    for region_id, code, name in regions.values_list("id", "code", "name"):
+        participations, establishments = memberships_by_region.get((region_id,), (0, 0))
+        rows.append(
+            {
+                "region_code": code,
+                "region": name,
+                "clusters": clusters_by_region.get((region_id,), (0, 0))[0],
+                "participations": participations,
+                "establishments": establishments,
+            }
+        )
+    return rows
 
 
 def _by_theme(user, wave_code) -> list[dict]:
