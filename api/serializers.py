@@ -1,18 +1,42 @@
 """What the API shows: English field names, French descriptions (they become the OpenAPI
-schema's), ISO dates, codes as strings. No contact, no person's name, no session content."""
+schema's), ISO dates, codes as strings. No contact, no person's name, no session content.
+
+The endpoints' serializers read `values()` rows, not model instances: each declares its fields
+(the contract, and the schema drf-spectacular draws from them), the `columns` its rows carry
+(keys are ORM paths, "region__code"; a nested list, such as a cluster's "members", is added to
+the row by the view), and writes its representation out in `to_representation`. DRF's generic
+path (a model instance per row and related object, then get_attribute and to_representation
+per field and row) cost ten times the empty page for a page of 100 clusters (bench/FINDINGS.md
+§16). tests/api/test_representation.py checks that each writes exactly its declared fields.
+A serializer's docstring is published in the schema: notes about rows go in comments."""
 
 from django.urls import reverse
 from rest_framework import serializers
 
-from clusters.models import Cluster, Phase, Session
+from clusters.models import Cluster, ParticipantRole, Phase, Session
 from establishments.models import LegalStatus, Sector
-from experiments.models import MONOGRAPH_SECTIONS, Experiment
+from experiments.models import MONOGRAPH_SECTIONS, Experiment, Monograph
 
 LICENCE = {
     "code": "etalab-2.0",
     "name": "Licence Ouverte 2.0",
     "url": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
 }
+
+# The representations of DRF's fields, on the rows' values: dates in ISO 8601 (DATE_FORMAT);
+# datetimes in ISO 8601 in the current time zone, "Z" for UTC (DATETIME_FORMAT, DRF's own
+# code: few per row); decimals as strings, of the two places that PostgreSQL gives for every
+# value of a numeric(12, 2) column (DRF's quantize to two places, a context copy per value,
+# would change nothing).
+_datetime = serializers.DateTimeField().to_representation
+
+
+def _date(value):
+    return None if value is None else value.isoformat()
+
+
+def _decimal(value):
+    return f"{value:f}"
 
 
 class CodeNameSerializer(serializers.Serializer):
@@ -23,6 +47,11 @@ class CodeNameSerializer(serializers.Serializer):
 class ThemeSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Identifiant de la thématique.")
     name = serializers.CharField(help_text="Nom de la thématique.")
+
+    columns = ("theme_id", "theme__name")  # of a row of a many-to-many table to the themes
+
+    def to_representation(self, row):
+        return {"id": row["theme_id"], "name": row["theme__name"]}
 
 
 class EstablishmentSerializer(serializers.Serializer):
@@ -46,6 +75,36 @@ class EstablishmentSerializer(serializers.Serializer):
     town = serializers.CharField(help_text="Commune.")
     postcode = serializers.CharField(help_text="Code postal.")
 
+    # Read from a membership's row.
+    columns = (
+        "establishment__finess",
+        "establishment__finess_ej",
+        "establishment__short_name",
+        "establishment__category_code",
+        "establishment__category_label",
+        "establishment__sector",
+        "establishment__legal_status",
+        "establishment__department__code",
+        "establishment__region__code",
+        "establishment__town",
+        "establishment__postcode",
+    )
+
+    def to_representation(self, membership):
+        return {
+            "finess": membership["establishment__finess"],
+            "finess_ej": membership["establishment__finess_ej"],
+            "name": membership["establishment__short_name"],
+            "category_code": membership["establishment__category_code"],
+            "category": membership["establishment__category_label"],
+            "sector": membership["establishment__sector"],
+            "legal_status": membership["establishment__legal_status"],
+            "department_code": membership["establishment__department__code"],
+            "region_code": membership["establishment__region__code"],
+            "town": membership["establishment__town"],
+            "postcode": membership["establishment__postcode"],
+        }
+
 
 class ClusterMemberSerializer(serializers.Serializer):
     membership_id = serializers.IntegerField(
@@ -59,6 +118,27 @@ class ClusterMemberSerializer(serializers.Serializer):
         allow_null=True, help_text="Date de retrait, s'il y a lieu."
     )
     phase = serializers.ChoiceField(choices=Phase.choices, help_text="Phase atteinte.")
+
+    columns = (
+        "id",
+        "establishment__finess",
+        "establishment__short_name",
+        "establishment__sector",
+        "joined_on",
+        "withdrawn_on",
+        "phase",
+    )
+
+    def to_representation(self, membership):
+        return {
+            "membership_id": membership["id"],
+            "finess": membership["establishment__finess"],
+            "name": membership["establishment__short_name"],
+            "sector": membership["establishment__sector"],
+            "joined_on": _date(membership["joined_on"]),
+            "withdrawn_on": _date(membership["withdrawn_on"]),
+            "phase": membership["phase"],
+        }
 
 
 class ClusterSerializer(serializers.Serializer):
@@ -81,6 +161,42 @@ class ClusterSerializer(serializers.Serializer):
         source="memberships", many=True, help_text="Établissements membres, retirés compris."
     )
 
+    columns = (
+        "id",
+        "name",
+        "region__code",
+        "region__name",
+        "wave__code",
+        "wave__name",
+        "status",
+        "aract__name",
+        "starts_on",
+        "ends_on",
+        "constituted_on",
+        "closed_on",
+        "created_at",
+        "updated_at",
+    )
+
+    def to_representation(self, cluster):
+        fields = self.fields
+        return {
+            "id": cluster["id"],
+            "name": cluster["name"],
+            "region": {"code": cluster["region__code"], "name": cluster["region__name"]},
+            "wave": {"code": cluster["wave__code"], "name": cluster["wave__name"]},
+            "status": cluster["status"],
+            "themes": fields["themes"].to_representation(cluster["themes"]),
+            "aract": cluster["aract__name"],
+            "starts_on": _date(cluster["starts_on"]),
+            "ends_on": _date(cluster["ends_on"]),
+            "constituted_on": _date(cluster["constituted_on"]),
+            "closed_on": _date(cluster["closed_on"]),
+            "created_at": _datetime(cluster["created_at"]),
+            "updated_at": _datetime(cluster["updated_at"]),
+            "members": fields["members"].to_representation(cluster["members"]),
+        }
+
 
 class MembershipSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Identifiant de la participation.")
@@ -93,6 +209,29 @@ class MembershipSerializer(serializers.Serializer):
     joined_on = serializers.DateField(help_text="Date d'entrée.")
     withdrawn_on = serializers.DateField(allow_null=True, help_text="Date de retrait.")
     phase = serializers.ChoiceField(choices=Phase.choices, help_text="Phase atteinte.")
+
+    columns = (
+        "id",
+        "cluster_id",
+        "wave__code",
+        "cluster__region__code",
+        *EstablishmentSerializer.columns,
+        "joined_on",
+        "withdrawn_on",
+        "phase",
+    )
+
+    def to_representation(self, membership):
+        return {
+            "id": membership["id"],
+            "cluster": membership["cluster_id"],
+            "wave": membership["wave__code"],
+            "region_code": membership["cluster__region__code"],
+            "establishment": self.fields["establishment"].to_representation(membership),
+            "joined_on": _date(membership["joined_on"]),
+            "withdrawn_on": _date(membership["withdrawn_on"]),
+            "phase": membership["phase"],
+        }
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -115,6 +254,19 @@ class AttendanceSerializer(serializers.Serializer):
         source="attendance_autre", help_text="Présents : les autres participants."
     )
 
+    # Annotations of the session's row (SessionViewSet), one per role.
+    columns = tuple(f"attendance_{role}" for role in ParticipantRole.values)
+
+    def to_representation(self, session):
+        return {
+            "direction": session["attendance_direction"],
+            "irp": session["attendance_irp"],
+            "medecin_metier": session["attendance_medecin_metier"],
+            "cadre": session["attendance_cadre"],
+            "professionnel": session["attendance_professionnel"],
+            "autre": session["attendance_autre"],
+        }
+
 
 class SessionSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Identifiant de la séance.")
@@ -129,10 +281,43 @@ class SessionSerializer(serializers.Serializer):
     attendance_total = serializers.IntegerField(help_text="Nombre total de présents.")
     updated_at = serializers.DateTimeField(help_text="Dernière modification (ISO 8601).")
 
+    columns = (
+        "id",
+        "cluster_id",
+        "number",
+        "held_on",
+        "kind",
+        "format",
+        *AttendanceSerializer.columns,
+        "attendance_total",
+        "updated_at",
+    )
+
+    def to_representation(self, session):
+        return {
+            "id": session["id"],
+            "cluster": session["cluster_id"],
+            "number": session["number"],
+            "held_on": _date(session["held_on"]),
+            "kind": session["kind"],
+            "format": session["format"],
+            "attendance": self.fields["attendance"].to_representation(session),
+            "attendance_total": session["attendance_total"],
+            "updated_at": _datetime(session["updated_at"]),
+        }
+
 
 class MeasurementSerializer(serializers.Serializer):
     measured_on = serializers.DateField(help_text="Date de mesure.")
     value = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Valeur mesurée.")
+
+    columns = ("measured_on", "value")
+
+    def to_representation(self, measurement):
+        return {
+            "measured_on": _date(measurement["measured_on"]),
+            "value": _decimal(measurement["value"]),
+        }
 
 
 class IndicatorSerializer(serializers.Serializer):
@@ -145,6 +330,21 @@ class IndicatorSerializer(serializers.Serializer):
     target = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Cible.")
     higher_is_better = serializers.BooleanField(help_text="Vrai si une valeur haute est meilleure.")
     measurements = MeasurementSerializer(many=True, help_text="Mesures, par date.")
+
+    columns = ("id", "name", "unit", "baseline", "target", "higher_is_better")
+
+    def to_representation(self, indicator):
+        return {
+            "id": indicator["id"],
+            "name": indicator["name"],
+            "unit": indicator["unit"],
+            "baseline": _decimal(indicator["baseline"]),
+            "target": _decimal(indicator["target"]),
+            "higher_is_better": indicator["higher_is_better"],
+            "measurements": self.fields["measurements"].to_representation(
+                indicator["measurements"]
+            ),
+        }
 
 
 class ExperimentSerializer(serializers.Serializer):
@@ -165,6 +365,34 @@ class ExperimentSerializer(serializers.Serializer):
     ends_on = serializers.DateField(allow_null=True, help_text="Fin.")
     updated_at = serializers.DateTimeField(help_text="Dernière modification (ISO 8601).")
     indicators = IndicatorSerializer(many=True, help_text="Indicateurs et leurs mesures.")
+
+    columns = (
+        "id",
+        "membership__cluster_id",
+        "membership_id",
+        "membership__establishment__finess",
+        "title",
+        "status",
+        "starts_on",
+        "ends_on",
+        "updated_at",
+    )
+
+    def to_representation(self, experiment):
+        fields = self.fields
+        return {
+            "id": experiment["id"],
+            "cluster": experiment["membership__cluster_id"],
+            "membership": experiment["membership_id"],
+            "finess": experiment["membership__establishment__finess"],
+            "title": experiment["title"],
+            "status": experiment["status"],
+            "themes": fields["themes"].to_representation(experiment["themes"]),
+            "starts_on": _date(experiment["starts_on"]),
+            "ends_on": _date(experiment["ends_on"]),
+            "updated_at": _datetime(experiment["updated_at"]),
+            "indicators": fields["indicators"].to_representation(experiment["indicators"]),
+        }
 
 
 class SectionSerializer(serializers.Serializer):
@@ -197,19 +425,58 @@ class MonographSerializer(serializers.Serializer):
         help_text="Page de la monographie dans la bibliothèque."
     )
 
+    columns = (
+        "id",
+        "title",
+        "published_at",
+        "membership__wave__code",
+        "membership__cluster_id",
+        "membership__cluster__region__code",
+        "membership__cluster__region__name",
+        "membership__establishment__sector",
+        "membership__establishment__finess",
+        "membership__establishment__short_name",
+        "redacted_sections",
+        *(name for name, _heading in MONOGRAPH_SECTIONS),
+    )
+
+    def to_representation(self, monograph):
+        return {
+            "id": monograph["id"],
+            "title": monograph["title"],
+            "published_at": _datetime(monograph["published_at"]),
+            "wave": monograph["membership__wave__code"],
+            "region": {
+                "code": monograph["membership__cluster__region__code"],
+                "name": monograph["membership__cluster__region__name"],
+            },
+            "sector": monograph["membership__establishment__sector"],
+            "establishment": self.get_establishment(monograph),
+            "themes": self.fields["themes"].to_representation(monograph["themes"]),
+            "sections": self.get_sections(monograph),
+            "url": self.get_url(monograph),
+        }
+
     def get_establishment(self, monograph) -> dict[str, str]:
-        establishment = monograph.membership.establishment
-        return {"finess": establishment.finess, "name": establishment.short_name}
+        return {
+            "finess": monograph["membership__establishment__finess"],
+            "name": monograph["membership__establishment__short_name"],
+        }
 
     def get_sections(self, monograph) -> list[dict[str, str]]:
+        # The model's rule (the text stored at publication, or masked now) on the row's texts.
+        texts = Monograph(
+            redacted_sections=monograph["redacted_sections"],
+            **{name: monograph[name] for name, _heading in MONOGRAPH_SECTIONS},
+        )
         return [
             {"key": key, "heading": heading, "text": text}
-            for key, heading, text in monograph.public_sections()
+            for key, heading, text in texts.public_sections()
             if text.strip()
         ]
 
     def get_url(self, monograph) -> str:
-        path = reverse("library:monograph-detail", args=[monograph.pk])
+        path = reverse("library:monograph-detail", args=[monograph["id"]])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
