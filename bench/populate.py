@@ -170,7 +170,7 @@ def _copy_value(value) -> str:
         return "f"
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    text = str(value)
+    text = json.dumps(value) if isinstance(value, dict) else str(value)
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
         text = (
             text.replace("\\", "\\\\")
@@ -708,9 +708,14 @@ class Loader:
                 "submitted_at": dates[1] if reached >= 1 else None,
                 "validated_at": dates[2] if reached >= 2 else None,
                 "published_at": dates[3] if reached >= 3 else None,
+                "redacted_sections": {},
                 "created_at": FIXED_NOW,
                 "updated_at": FIXED_NOW,
             }
+            if status == "publiee":  # publication stores the masked texts (monograph_transition)
+                published = Monograph(**monograph)
+                published.redact()
+                monograph["redacted_sections"] = published.redacted_sections
             monographs.append(monograph)
             author = self.aract_user[cluster["region_id"]].id
             authors.append({"monograph_id": monograph["id"], "user_id": author})

@@ -37,10 +37,16 @@ def test_generated_memberships_keep_the_cluster_rules(loaded):
     assert all(5 <= c.memberships.active().count() <= 8 for c in started)
 
 
-def test_a_third_of_the_generated_monographs_are_published(loaded):
+def test_a_third_of_the_generated_monographs_are_published_and_redacted(loaded):
     total = Monograph.objects.count()
     published = Monograph.objects.filter(status=Monograph.Status.PUBLIEE).count()
     assert total == 30 and published == 10
+    # As publication leaves them: the masked texts stored, which the public pages read.
+    for monograph in Monograph.objects.filter(status=Monograph.Status.PUBLIEE):
+        assert [text for _name, _label, text in monograph.public_sections()] == [
+            monograph.redacted_sections[name] for name, _label, _text in monograph.sections()
+        ]
+        assert monograph.redacted_sections["summary"] == monograph.public_summary()
 
 
 def test_the_loader_analyzes_every_table_it_loaded():
