@@ -3,21 +3,41 @@ that the per-cluster counts of the list are never multiplied by joins."""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, OuterRef
 
-from core.forms import CachedRenderingMixin
+from core.expressions import compiled_once
+from core.forms import CachedRenderingMixin, LoadedChoiceValidation, load_choices
 from establishments.models import Department, Region, Sector
 
 from .models import Cluster, Membership, Theme, Wave
 
 
-def _with_active_member(queryset, **lookups):
+def _has_active_member(field, value):
     members = Membership.objects.filter(cluster=OuterRef("pk"), withdrawn_on__isnull=True)
-    return queryset.filter(Exists(members.filter(**lookups)))
+    return Exists(members.filter(**{f"establishment__{field}": value}))
+
+
+def _with_active_member(queryset, field, value):
+    # Compiled once per process and value: the list compiles it twice (counts and page).
+    return queryset.filter(
+        compiled_once(Cluster, _has_active_member, field, value, output_field=BooleanField())
+    )
 
 
 class FilterForm(CachedRenderingMixin, forms.Form):
     mark_optional_fields = False  # every filter is optional: no "(Optionnel)" on each
+
+    def full_clean(self):
+        load_choices(self)  # the selects are checked against the choices loaded for the key
+        super().full_clean()
+
+
+class LoadedModelChoiceField(LoadedChoiceValidation, django_filters.fields.ModelChoiceField):
+    pass
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = LoadedModelChoiceField
 
 
 class ClusterFilter(django_filters.FilterSet):
@@ -26,22 +46,22 @@ class ClusterFilter(django_filters.FilterSet):
         method="filter_name",
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    region = django_filters.ModelChoiceFilter(
+    region = ModelChoiceFilter(
         label="Région", queryset=Region.objects.all(), empty_label="Toutes les régions"
     )
-    wave = django_filters.ModelChoiceFilter(
+    wave = ModelChoiceFilter(
         label="Vague", queryset=Wave.objects.all(), empty_label="Toutes les vagues"
     )
     status = django_filters.ChoiceFilter(
         label="Statut", choices=Cluster.Status.choices, empty_label="Tous les statuts"
     )
-    theme = django_filters.ModelChoiceFilter(
+    theme = ModelChoiceFilter(
         label="Thématique",
         queryset=Theme.objects.all(),
         method="filter_theme",
         empty_label="Toutes les thématiques",
     )
-    department = django_filters.ModelChoiceFilter(
+    department = ModelChoiceFilter(
         label="Département d'un membre",
         queryset=Department.objects.all(),
         method="filter_department",
@@ -99,7 +119,7 @@ class ClusterFilter(django_filters.FilterSet):
         return queryset.filter(Exists(themes))
 
     def filter_department(self, queryset, name, value):
-        return _with_active_member(queryset, establishment__department=value)
+        return _with_active_member(queryset, "department_id", value.pk)
 
     def filter_sector(self, queryset, name, value):
-        return _with_active_member(queryset, establishment__sector=value)
+        return _with_active_member(queryset, "sector", value)

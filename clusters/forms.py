@@ -4,6 +4,7 @@ these forms: the views set them from the user's roles and the services."""
 from django import forms
 from django.utils import timezone
 
+from core.forms import CachedRenderingMixin
 from establishments.models import Establishment, Organisation, Region
 
 from . import services
@@ -122,7 +123,7 @@ class ClusterForm(forms.ModelForm):
         return data
 
 
-class MemberSearchForm(forms.Form):
+class MemberSearchForm(CachedRenderingMixin, forms.Form):
     mark_optional_fields = False
     q = forms.CharField(
         label="Rechercher un établissement",

@@ -5,7 +5,15 @@ The cluster page itself shows experiments and monographs too: it lives in web/vi
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +22,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.rules import check_rule, has_rule, rule_required
+from core.expressions import compiled_once
+from core.rendering import rows_key
 from establishments.models import Region
 from establishments.search import search_establishments
 
@@ -33,6 +44,16 @@ from .models import Cluster, DelegationContact, Membership, Session
 
 PAGE_SIZE = 20
 SEARCH_LIMIT = 20
+# What clusters/_member_results.html shows of an establishment.
+RESULT_COLUMNS = [
+    "finess",
+    "short_name",
+    "postcode",
+    "town",
+    "category_label",
+    "sector",
+    "legal_status",
+]
 
 
 def _visible_cluster(request, pk):
@@ -52,25 +73,44 @@ def _managed_cluster(request, pk):
 # --- List ----------------------------------------------------------------------------------------
 
 
+def _active_member_count():
+    members = Membership.objects.filter(cluster=OuterRef("pk"), withdrawn_on__isnull=True)
+    return Coalesce(
+        Subquery(members.order_by().values("cluster").annotate(n=Count("pk")).values("n")), 0
+    )
+
+
+def _next_session_on(today):
+    sessions = Session.objects.filter(cluster=OuterRef("pk"), held_on__gte=today)
+    return Subquery(sessions.order_by("held_on").values("held_on")[:1])
+
+
+def _last_session_on(today):
+    sessions = Session.objects.filter(cluster=OuterRef("pk"), held_on__lt=today)
+    return Subquery(sessions.order_by("-held_on").values("held_on")[:1])
+
+
 @rule_required("clusters.list_clusters")
 def cluster_list(request):
     today = timezone.localdate()
-    members = Membership.objects.filter(cluster=OuterRef("pk"), withdrawn_on__isnull=True)
-    sessions = Session.objects.filter(cluster=OuterRef("pk"))
+    facilitators = User.objects.only("first_name", "last_name", "username")  # what str() shows
     queryset = (
         Cluster.objects.visible_to(request.user)
         .select_related("wave", "region")
-        .prefetch_related("facilitators")
+        .only("name", "status", "region__name", "wave__name")  # what the rows show
+        .prefetch_related(
+            Prefetch("facilitators", queryset=facilitators, to_attr="facilitator_list")
+        )
+        # Three correlated subqueries: compiled once per process (and day), not per request.
         .annotate(
-            active_member_count=Coalesce(
-                Subquery(members.order_by().values("cluster").annotate(n=Count("pk")).values("n")),
-                0,
+            active_member_count=compiled_once(
+                Cluster, _active_member_count, output_field=IntegerField()
             ),
-            next_session_on=Subquery(
-                sessions.filter(held_on__gte=today).order_by("held_on").values("held_on")[:1]
+            next_session_on=compiled_once(
+                Cluster, _next_session_on, today, output_field=DateField()
             ),
-            last_session_on=Subquery(
-                sessions.filter(held_on__lt=today).order_by("-held_on").values("held_on")[:1]
+            last_session_on=compiled_once(
+                Cluster, _last_session_on, today, output_field=DateField()
             ),
         )
         .order_by("-wave__code", "name")
@@ -90,6 +130,19 @@ def cluster_list(request):
             for value, label in Cluster.Status.choices
         ],
         "show_region": request.user.roles.sees_everything or len(request.user.roles.region_ids) > 1,
+        # Everything a row shows (the rows are cached under it; facilitators by their str()).
+        "rows_key": rows_key(
+            page.object_list,
+            "pk",
+            "name",
+            "region.name",
+            "wave.name",
+            "status",
+            "active_member_count",
+            "facilitator_list",
+            "next_session_on",
+            "last_session_on",
+        ),
         "can_register": has_rule(request.user, "clusters.add_cluster"),
     }
     return render(request, "clusters/cluster_list.html", context)
@@ -164,7 +217,11 @@ def _save_cluster(form, user, request=None):
 
 def member_search(request, pk):
     """Search establishments of the cluster's region (GET `q`), each with an "Ajouter" button."""
-    cluster = _managed_cluster(request, pk)
+    # What this page shows of the cluster: not its themes, Aract or referent (_visible_cluster).
+    cluster = get_object_or_404(
+        Cluster.objects.visible_to(request.user).select_related("region", "wave"), pk=pk
+    )
+    check_rule(request.user, "clusters.change_cluster", cluster)
     search = MemberSearchForm(request.GET or None)
     results = None
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -176,6 +233,8 @@ def member_search(request, pk):
             search_establishments(request.user, query)
             .open()  # never a deactivated or closed establishment: none may be added
             .filter(region_id=cluster.region_id)
+            .select_related(None)  # the rows show these columns only
+            .only(*RESULT_COLUMNS)
             .annotate(in_wave=Exists(same_wave))[:SEARCH_LIMIT]
         )
         for establishment in results:
@@ -192,6 +251,17 @@ def member_search(request, pk):
         "results": results,
         "search_limit": SEARCH_LIMIT,
         "memberships": memberships,
+        # Everything a member's row shows (the rows are cached under it).
+        "members_key": rows_key(
+            memberships,
+            "pk",
+            "establishment.short_name",
+            "establishment.finess",
+            "establishment.department.name",
+            "joined_on",
+            "withdrawn_on",
+            "withdrawal_reason",
+        ),
         "active_count": active_count,
         "member_ids": {m.establishment_id for m in memberships if m.is_active},
         "missing": services.constitution_missing(cluster, member_count=active_count),

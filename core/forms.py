@@ -5,6 +5,7 @@ options): on long forms and filter bars this costs more CPU than the rest of the
 HTML depends only on the value each field shows, its errors and the choices it offers; keyed on
 those, a cached rendering can never be stale."""
 
+from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django.utils.functional import cached_property
 
@@ -20,17 +21,42 @@ class LoadedChoiceIterator(ModelChoiceIterator):
             yield self.choice(obj)
 
 
+class LoadedChoiceValidation:
+    """For a model select: a submitted value is looked up among the rows load_choices() loaded,
+    instead of by a query of its own (`queryset.get()`); as before when none were loaded."""
+
+    def to_python(self, value):
+        rows = getattr(self, "loaded_rows", None)
+        if rows is None or self.to_field_name or not isinstance(value, str):
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            return rows[self.queryset.model._meta.pk.to_python(value)]
+        except (KeyError, ValidationError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            ) from None
+
+
 def load_choices(form) -> list[tuple[str, list]]:
     """Loads the rows of each model select of `form` once, with one plain query each (used for
-    the key and for the rendering), and returns (field name, [(pk, label), ...])."""
-    loaded = []
-    for name, field in form.fields.items():
-        if isinstance(field, ModelChoiceField):
-            field.iterator = LoadedChoiceIterator
-            field.queryset = field.queryset  # the setter gives the widget the new iterator
-            choices = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
-            loaded.append((name, choices))
-    return loaded
+    the key, the rendering, and the validation of LoadedChoiceValidation fields), and returns
+    (field name, [(pk, label), ...])."""
+    if getattr(form, "_loaded_choices", None) is None:
+        loaded = []
+        for name, field in form.fields.items():
+            if isinstance(field, ModelChoiceField):
+                field.iterator = LoadedChoiceIterator
+                field.queryset = field.queryset  # the setter gives the widget the new iterator
+                field.loaded_rows = {obj.pk: obj for obj in field.queryset}
+                choices = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+                loaded.append((name, choices))
+        form._loaded_choices = loaded
+    return form._loaded_choices
 
 
 def rendering_key(form) -> str:

@@ -26,6 +26,10 @@ class LegalStatus(models.TextChoices):
     A_QUALIFIER = "a_qualifier", "À qualifier"
 
 
+SECTOR_LABELS = dict(Sector.choices)
+LEGAL_STATUS_LABELS = dict(LegalStatus.choices)
+
+
 class Region(models.Model):
     code = models.CharField("code INSEE", max_length=2, unique=True)
     name = models.CharField("nom", max_length=100)
@@ -210,6 +214,14 @@ class Establishment(models.Model):
     def save(self, *args, **kwargs):
         self.search_text = search_text_of(self)
         super().save(*args, **kwargs)
+
+    # Django's get_FOO_display() rebuilds a dict of the field's choices at each call (~20 µs);
+    # search results show both labels on every row. Same result: the label, else the value.
+    def get_sector_display(self) -> str:
+        return SECTOR_LABELS.get(self.sector, self.sector)
+
+    def get_legal_status_display(self) -> str:
+        return LEGAL_STATUS_LABELS.get(self.legal_status, self.legal_status)
 
     @property
     def can_join_cluster(self) -> bool:

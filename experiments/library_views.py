@@ -6,20 +6,26 @@ cluster, never a person. Contact details typed into a section are masked as well
 import re
 
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorExact,
+    SearchVectorField,
 )
 from django.core.paginator import Paginator
 from django.db.models import (
+    BooleanField,
+    Count,
     Exists,
     OuterRef,
-    Prefetch,
     Q,
     TextField,
     Value,
+    Window,
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Concat
@@ -29,6 +35,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from clusters.models import Cluster, Theme
+from core.expressions import compiled_once
+from core.rendering import rows_key
 
 from .forms import LibraryFilterForm
 from .models import (
@@ -43,7 +51,17 @@ from .models import (
 from .redaction import redact_contacts
 
 SECTION_NAMES = [name for name, _label in MONOGRAPH_SECTIONS]
+# The columns a card of the list shows (and the relations leading to them).
+CARD_FIELDS = [
+    "title",
+    "published_at",
+    "membership__establishment__short_name",
+    "membership__establishment__sector",
+    "membership__cluster__region__name",
+    "membership__cluster__wave__name",
+]
 RELATED_MAX = 3
+MAX_SEARCH_PAGE = 10_000  # a larger page number goes through Paginator's checks (see below)
 # ts_headline marks the matches with two private-use characters; the excerpt is escaped, then
 # only those marks become <mark> tags (a section can never inject markup).
 MARK_START, MARK_STOP = "\ue000", "\ue001"
@@ -77,16 +95,34 @@ def _theme_filter(theme_ids_or_query):
 def search(monographs, text: str):
     """Monographs matching `text` (French, accents ignored) by their own text, the title or unit
     of one of their experiments, or the name of one of their themes; best ranked first."""
+    # Compiled once per process (the text is a parameter): the ORM took longer to build and
+    # compile this condition, vectors and subqueries, than PostgreSQL to run it.
+    matches = compiled_once(
+        Monograph, _matches, output_field=BooleanField(), texts=[text], allow_joins=True
+    )
+    vector = compiled_once(Monograph, monograph_search_vector, output_field=SearchVectorField())
+    return (
+        monographs.filter(matches)
+        .annotate(rank=SearchRank(vector, _search_query(text)))
+        .order_by("-rank", "-published_at", "pk")
+    )
+
+
+def _matches(text):
+    """search()'s condition: the monograph's vector (the GIN index's expression), or one of
+    its experiments, or one of its themes (_theme_filter). The theme filter names the joined
+    membership ("clusters_membership"."cluster_id"), which the library's queries always join
+    (select_related): PostgreSQL then tests the condition on the rows left after the join (a
+    region's), not on every published monograph."""
     query = _search_query(text)
-    vector = monograph_search_vector()
     experiments = Experiment.objects.annotate(search=experiment_search_vector()).filter(
         membership_id=OuterRef("membership_id"), search=query
     )
     themes = Theme.objects.annotate(search=_theme_vector()).filter(search=query)
     return (
-        monographs.annotate(search=vector, rank=SearchRank(vector, query))
-        .filter(Q(search=query) | Q(Exists(experiments)) | _theme_filter(themes))
-        .order_by("-rank", "-published_at", "pk")
+        Q(SearchVectorExact(monograph_search_vector(), query))
+        | Q(Exists(experiments))
+        | _theme_filter(themes)
     )
 
 
@@ -115,11 +151,9 @@ def highlight(excerpt: str) -> str:
     return mark_safe(text.replace(MARK_START, "").replace(MARK_STOP, ""))  # noqa: S308
 
 
-def _excerpts(monographs: list[Monograph], text: str) -> dict[int, str]:
-    """One query: the highlighted passages of the public text of the page's monographs."""
-    if not monographs:
-        return {}
-    public_text = Concat(
+def _public_text():
+    """The public text of a monograph: the summary and the nine sections, one after the other."""
+    return Concat(
         *(
             part
             for name in ("summary", *SECTION_NAMES)
@@ -132,8 +166,14 @@ def _excerpts(monographs: list[Monograph], text: str) -> dict[int, str]:
         ),
         output_field=TextField(),
     )
+
+
+def _excerpts(monographs: list[Monograph], text: str) -> dict[int, str]:
+    """One query: the highlighted passages of the public text of the page's monographs."""
+    if not monographs:
+        return {}
     headline = SearchHeadline(
-        public_text,
+        compiled_once(Monograph, _public_text, output_field=TextField()),
         _search_query(text),
         config=SEARCH_CONFIG,
         start_sel=MARK_START,
@@ -147,22 +187,67 @@ def _excerpts(monographs: list[Monograph], text: str) -> dict[int, str]:
     return {pk: highlight(excerpt) for pk, excerpt in rows.values_list("pk", "excerpt")}
 
 
+def _experiment_titles():
+    """The titles of the monograph's experiments, in their order (Experiment.Meta.ordering)."""
+    experiments = Experiment.objects.filter(membership_id=OuterRef("membership_id"))
+    return ArraySubquery(experiments.order_by("starts_on", "title").values("title"))
+
+
+def _cluster_theme_names():
+    """The names of the themes of the monograph's cluster, in their order (by name)."""
+    themes = Theme.objects.filter(clusters__memberships=OuterRef("membership_id"))
+    return ArraySubquery(themes.order_by("name").values("name"))
+
+
+class SearchPaginator(Paginator):
+    """Counts the matches with the page's own query (COUNT(*) OVER ()), not with a COUNT query
+    of their own: a search's condition costs more to compile than to run, and the sort by rank
+    reads every match anyway. Nor does it ever run a COUNT query: the condition names the joined
+    membership (see _matches), which a COUNT query would not join. A page past the last one
+    (or beyond any search) takes the count from the first match, then Paginator's last page."""
+
+    def get_page(self, number):
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 1  # what Paginator does with a page that is not a number
+        bottom = (wanted - 1) * self.per_page
+        in_range = 1 <= wanted <= MAX_SEARCH_PAGE
+        rows = self._counted(bottom, bottom + self.per_page) if in_range else []
+        if rows or wanted == 1:
+            self.count = rows[0].match_count if rows else 0
+            return self._get_page(rows, wanted, self)
+        first = self._counted(0, 1)
+        self.count = first[0].match_count if first else 0
+        return super().get_page(number)
+
+    def _counted(self, bottom, top):
+        return list(self.object_list.annotate(match_count=Window(Count("*")))[bottom:top])
+
+
 @login_not_required
 def library_list(request):
     form = LibraryFilterForm(request.GET or None)
-    # The cards show the summary, not the sections: leave the nine sections in the database.
+    # What the cards show: not the sections, nor the Aract (_published() is for the full page).
     monographs = (
         _published()
-        .defer(*SECTION_NAMES, "summary", "redacted_sections")
+        .select_related(None)
+        .select_related(
+            "membership__establishment", "membership__cluster__region", "membership__cluster__wave"
+        )
+        .only(*CARD_FIELDS)
         .annotate(
             card_summary=Coalesce(
                 KT("redacted_sections__summary"), "summary", output_field=TextField()
             )
         )
-        .prefetch_related(
-            "membership__cluster__themes",
-            Prefetch(
-                "membership__experiments", queryset=Experiment.objects.only("membership", "title")
+        # In the page's query (compiled once) rather than two prefetch queries.
+        .annotate(
+            experiment_titles=compiled_once(
+                Monograph, _experiment_titles, output_field=ArrayField(TextField())
+            ),
+            theme_names=compiled_once(
+                Monograph, _cluster_theme_names, output_field=ArrayField(TextField())
             ),
         )
     )
@@ -170,19 +255,33 @@ def library_list(request):
     if form.is_bound and form.is_valid():
         monographs = _filter(monographs, form.cleaned_data)
         query = form.cleaned_data.get("q", "")
-    page = Paginator(monographs, 10).get_page(request.GET.get("page"))
+    paginator = (SearchPaginator if query else Paginator)(monographs, 10)
+    page = paginator.get_page(request.GET.get("page"))
+    excerpts = _excerpts(page.object_list, query) if query else {}
     for monograph in page.object_list:
         monograph.card_summary = redact_contacts(monograph.card_summary)
-    if query:
-        excerpts = _excerpts(page.object_list, query)
-        for monograph in page.object_list:
-            monograph.excerpt = excerpts.get(monograph.pk, "")
+        monograph.excerpt = excerpts.get(monograph.pk, "")
     context = {
         "title": "Bibliothèque des bonnes pratiques",
         "form": form,
         "page": page,
         "query": query,
         "filtered": bool(request.GET.keys() - {"page"}),
+        # Everything a card shows (the cards are cached under it).
+        "cards_key": rows_key(
+            page.object_list,
+            "pk",
+            "title",
+            "membership.establishment.short_name",
+            "membership.establishment.sector",
+            "membership.cluster.region.name",
+            "membership.cluster.wave.name",
+            "card_summary",
+            "excerpt",
+            "experiment_titles",
+            "theme_names",
+            "published_at",
+        ),
     }
     return render(request, "library/monograph_list.html", context)
 

@@ -165,3 +165,60 @@ def test_the_cached_filter_form_follows_its_choices_and_values(client, ars):
     assert "Vague 2041" in client.get(LIST).content.decode()
     searched = client.get(LIST, {"q": "Essonne"}).content.decode()
     assert 'value="Essonne"' in searched
+
+
+def row_of(page: str, name: str) -> str:
+    """The HTML of the list's row of the cluster named `name`."""
+    start = page.index(f">{name}</a></th>")
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_cached_rows_follow_every_value_they_show(client, ars, cluster, aract):
+    """The rows are cached under the values they show: whoever changes one of them (even
+    around the services: a renamed person or wave, a bulk update), the row follows at once."""
+    client.force_login(ars)
+    row = row_of(client.get(LIST).content.decode(), cluster.name)
+    assert str(aract) in row and "<td>0</td>" in row and "Aucune" in row
+    in_3_days = timezone.localdate() + datetime.timedelta(days=3)
+
+    def rename_facilitator():
+        aract.last_name = "Renommée"
+        aract.save()
+
+    def rename_wave():
+        cluster.wave.name = "Vague renommée"
+        cluster.wave.save()
+
+    changes = [
+        (rename_facilitator, "Camille Renommée"),
+        (rename_wave, "Vague renommée"),
+        (lambda: add_members(cluster, 1), "<td>1</td>"),
+        (lambda: SessionFactory(cluster=cluster, number=1, held_on=in_3_days), "Prochaine :"),
+        (
+            lambda: Cluster.objects.filter(pk=cluster.pk).update(status=Cluster.Status.CONSTITUE),
+            "Constitué",
+        ),
+    ]
+    for change, shown in changes:
+        change()
+        assert shown in row_of(client.get(LIST).content.decode(), cluster.name), shown
+
+
+def test_the_member_filters_give_the_same_clusters_for_each_value(client, ars):
+    """The department and sector filters are compiled once per value: each value keeps its own."""
+    departments = list(Department.objects.filter(region__code="11").order_by("code")[:2])
+    for department in departments:
+        cluster = ClusterFactory(name=f"Dans le {department.code}")
+        Membership.objects.create(
+            cluster=cluster,
+            establishment=EstablishmentFactory(department=department, sector="social"),
+            wave=cluster.wave,
+            joined_on=datetime.date(2026, 1, 1),
+        )
+    client.force_login(ars)
+    for _ in range(2):  # the second time from the compiled filters
+        for department in departments:
+            response = client.get(LIST, {"department": department.pk})
+            assert names(response) == [f"Dans le {department.code}"]
+        assert len(names(client.get(LIST, {"sector": "social"}))) == 2
+        assert names(client.get(LIST, {"sector": "sanitaire"})) == []

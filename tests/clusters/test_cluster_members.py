@@ -164,10 +164,44 @@ def test_member_search_query_count_is_the_same_for_5_and_50_results(
             add_members(cluster, 1)
         for _ in range(total):
             EstablishmentFactory(department=department)
-        # session, user, roles, cluster, its themes, its facilitators, results, memberships
-        with django_assert_num_queries(8):
+        # session, user, roles, cluster, results, memberships, whether it has a facilitator
+        with django_assert_num_queries(7):
             response = client.get(search_url(cluster), {"q": "tilleuls"})
         return response
 
     assert len(count_queries(5).context["results"]) >= 5
     assert len(count_queries(50).context["results"]) == 20  # capped
+
+
+def test_the_cached_member_rows_follow_every_value_they_show(client, ars, cluster):
+    """The members' rows are cached under the values they show: a change made around the
+    services (the registry, a bulk update) is shown at once."""
+    membership = add_members(cluster, 1)[0]
+    establishment = membership.establishment
+    client.force_login(ars)
+    page = text(client.get(search_url(cluster)))
+    assert establishment.short_name in page and establishment.department.name in page
+    assert "Actif" in page
+    other = Department.objects.filter(region__code="11").exclude(pk=establishment.department_id)
+    other = other.order_by("code").first()
+
+    def move():
+        establishment.department = other
+        establishment.save()
+
+    def rename():
+        establishment.short_name = "EHPAD RENOMMÉ"
+        establishment.save()
+
+    def withdraw():
+        Membership.objects.filter(pk=membership.pk).update(
+            withdrawn_on=datetime.date(2026, 3, 2), withdrawal_reason="Fusion"
+        )
+
+    for change, shown in [
+        (move, other.name),
+        (rename, "EHPAD RENOMMÉ"),
+        (withdraw, "Retiré le 02/03/2026 (Fusion)"),
+    ]:
+        change()
+        assert shown in text(client.get(search_url(cluster))), shown

@@ -127,12 +127,13 @@ def test_library_query_count_is_constant(client, library, themes, django_assert_
 
     def check():
         # (anonymous: no session) the filter form's themes, regions and waves; count; the
-        # page of monographs (+ establishment, cluster, region, wave, Aract); cluster themes;
-        # experiments
-        with django_assert_num_queries(7):
+        # page of monographs (+ establishment, cluster, region, wave, and the titles of the
+        # experiments and the names of the themes as arrays)
+        with django_assert_num_queries(5):
             assert client.get(LIBRARY).status_code == 200
-        # the same, plus the chosen theme (the form checks it exists) and the page's excerpts
-        with django_assert_num_queries(9):
+        # the same but the count (a search counts its matches in the page's query), plus the
+        # chosen theme (the form checks it exists) and the page's excerpts
+        with django_assert_num_queries(6):
             params = {"q": "gériatrie or dialogue", "theme": themes[0].pk}
             assert client.get(LIBRARY, params).status_code == 200
         # the monograph (+ establishment, cluster, region, wave, Aract), cluster themes,
@@ -159,6 +160,51 @@ def test_the_library_paginates_and_keeps_the_filters(client, themes):
     assert f"?q=dialogue&amp;theme={themes[0].pk}&amp;page=2" in response.content.decode()
     second = client.get(LIBRARY, {"q": "dialogue", "theme": themes[0].pk, "page": 2})
     assert len(second.context["page"].object_list) == 2
+
+
+def test_a_search_page_out_of_range_or_not_a_number_behaves_like_any_list(client, themes):
+    """A search counts its matches with the page's rows; a page past the last one, or not a
+    number, still gives the last page or the first, as the other lists do."""
+    for _ in range(2):
+        cluster = ClusterFactory(region_code="84", themes=[themes[0]])
+        for index in range(6):
+            publish(cluster, f"Monographie {index}", context="Dialogue social")
+    for page, expected in [("2", (2, 2)), ("9", (2, 2)), ("x", (1, 10)), ("0", (2, 2))]:
+        found = client.get(LIBRARY, {"q": "dialogue", "page": page}).context["page"]
+        assert (found.number, len(found.object_list)) == expected, page
+        assert found.paginator.count == 12
+    found = client.get(LIBRARY, {"q": "dialogue", "page": 10**30}).context["page"]
+    assert (found.number, found.paginator.count) == (2, 12)
+    nothing = client.get(LIBRARY, {"q": "introuvable"})
+    assert nothing.context["page"].paginator.count == 0
+    assert "Aucune monographie publiée ne correspond" in nothing.content.decode()
+
+
+def test_the_cached_cards_follow_every_value_they_show(client, library, themes):
+    """The cards are cached under the values they show: a renamed establishment or wave, a new
+    experiment or theme is shown at once, whoever writes it."""
+    from experiments.models import Experiment
+
+    assert "Horaires en gériatrie" in client.get(LIBRARY).content.decode()
+    membership = library["idf"].membership
+
+    def rename_establishment():
+        membership.establishment.short_name = "EHPAD RENOMMÉ"
+        membership.establishment.save()
+
+    def rename_wave():
+        membership.cluster.wave.name = "Vague renommée"
+        membership.cluster.wave.save()
+
+    for change, shown in [
+        (rename_establishment, "EHPAD RENOMMÉ"),
+        (rename_wave, "Vague renommée"),
+        (lambda: Experiment.objects.create(membership=membership, title="Binômes"), "Binômes"),
+        (lambda: membership.cluster.themes.add(themes[1]), f"{themes[0].name}, {themes[1].name}"),
+    ]:
+        change()
+        cards = client.get(LIBRARY).content.decode().split('class="qvt-plain-list"')[1]
+        assert shown in cards, shown  # (wave and theme names are in the filters' choices too)
 
 
 def test_anonymous_visitors_find_the_library_in_the_navigation(client):
