@@ -5,7 +5,10 @@
 Run by bench.run once per database; the environment gives the production-like settings.
 Each page: two warm-up requests, one request inside CaptureQueriesContext (the query count),
 then, with --timed, up to --runs requests (within --budget seconds) timed with perf_counter,
-their SQL time summed by a connection execute wrapper.
+their SQL time summed by a connection execute wrapper. Each timed request follows one of the
+floor page (bench.pages.FLOOR_KEY), whose CPU is recorded beside the page's: on two shared
+cores the CPU of a request drifts by half between minutes, so a page's ratio to the floor is
+only steady against the floor measured in the same seconds.
 """
 
 import argparse
@@ -38,6 +41,7 @@ def main(argv=None) -> int:
     from bench import pages as bench_pages
 
     selected = bench_pages.page_urls()
+    floor_page, floor_url = next((p, u) for p, u in selected if p.key == bench_pages.FLOOR_KEY)
     if args.only:
         keys = set(args.only.split(","))
         selected = [(page, url) for page, url in selected if page.key in keys]
@@ -53,11 +57,15 @@ def main(argv=None) -> int:
             results["pages"].append(row)
             continue
         row["url"] = url
-        if page.user not in clients:
-            clients[page.user] = client_for(page.user)
+        for user in (page.user, floor_page.user):
+            if user not in clients:
+                clients[user] = client_for(user)
         print(f"  {page.key:<24} {url}", file=sys.stderr)
         before = _empty_cache if page.cold_cache else None
-        row.update(measure(clients[page.user], url, args.timed, args.runs, args.budget, before))
+        floor = (clients[floor_page.user], floor_url)
+        row.update(
+            measure(clients[page.user], url, args.timed, args.runs, args.budget, before, floor)
+        )
         results["pages"].append(row)
     if args.cookies:
         for user, client in clients.items():
@@ -102,14 +110,14 @@ class PageError(Exception):
     pass
 
 
-def measure(client, url, timed, runs, budget, before) -> dict:
+def measure(client, url, timed, runs, budget, before, floor) -> dict:
     try:
-        return _measure_page(client, url, timed, runs, budget, before)
+        return _measure_page(client, url, timed, runs, budget, before, floor)
     except PageError as error:
         return {"status": 500, "error": str(error)}
 
 
-def _measure_page(client, url, timed, runs, budget, before) -> dict:
+def _measure_page(client, url, timed, runs, budget, before, floor) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -134,10 +142,13 @@ def _measure_page(client, url, timed, runs, budget, before) -> dict:
         finally:
             sql_time[0] += time.perf_counter() - started
 
-    totals, sqls, cpus = [], [], []
+    totals, sqls, cpus, floor_cpus = [], [], [], []
     deadline = time.monotonic() + budget
     with connection.execute_wrapper(timer), _server_side_cursor_timer(sql_time):
         for _ in range(runs):
+            cpu = time.thread_time()
+            fetch(*floor)
+            floor_cpus.append(time.thread_time() - cpu)
             sql_time[0] = 0.0
             if before:
                 before()
@@ -157,6 +168,7 @@ def _measure_page(client, url, timed, runs, budget, before) -> dict:
         # CPU time of this Python thread: what the page costs us, less sensitive than wall
         # time to other processes competing for the two cores.
         cpu_median_ms=statistics.median(cpus) * 1000,
+        floor_cpu_median_ms=statistics.median(floor_cpus) * 1000,
     )
     return row
 

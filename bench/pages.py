@@ -29,6 +29,8 @@ class Page:
     reference: str = ""
 
 
+FLOOR_KEY = "static"  # the empty logged-in page: the CPU every page pays
+
 PAGES = [
     Page("home-ars", "Accueil ARS", f"ars-{REGION}", ("home",), load=True),
     Page("home-aract", "Accueil Aract", f"aract-{REGION}", ("home",)),
