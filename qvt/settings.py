@@ -129,10 +129,13 @@ if "redis" in CACHES["default"]["BACKEND"].lower():
     )
 # Rendered fragments ({% cache %}: filter forms, the session form, the dashboard's charts) are
 # keyed on everything they show, so each process may keep its own: no network round trip, and
-# pages keep working when the shared cache is down.
+# pages keep working when the shared cache is down. A deployment restarts the processes, so no
+# fragment outlives the templates that wrote it. List rows are cached too (a page of clusters:
+# ~6 KB): a thousand entries keep a worker's working set without culling, for ~10 MB at most.
 CACHES["template_fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
 }
 # The programme's national figures (dashboard, summary exports) are recomputed at most this often.
 PROGRAMME_FIGURES_CACHE_SECONDS = env.int("PROGRAMME_FIGURES_CACHE_SECONDS", default=60)
