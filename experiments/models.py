@@ -212,13 +212,20 @@ class Monograph(models.Model):
         return stored if stored is not None else redact_contacts(self.summary)
 
     def public_sections(self) -> list[tuple[str, str, str]]:
-        """sections() as the public library shows them: the text stored at publication (a row
-        published by other means than the workflow is redacted here, in linear time)."""
-        stored = self.redacted_sections
-        return [
-            (name, label, stored[name] if name in stored else redact_contacts(text))
-            for name, label, text in self.sections()
-        ]
+        """sections() as the public library shows them (public_sections_of)."""
+        texts = {name: text for name, _label, text in self.sections()}
+        return public_sections_of(self.redacted_sections, texts)
+
+
+def public_sections_of(stored: dict, texts) -> list[tuple[str, str, str]]:
+    """(field name, French heading, public text) of the nine sections: the text stored at
+    publication (Monograph.redacted_sections), else `texts[name]` masked here, in linear time (a
+    row published by other means than the workflow). Lists of rows read as dicts call it
+    without building a Monograph."""
+    return [
+        (name, label, stored[name] if name in stored else redact_contacts(texts[name]))
+        for name, label in MONOGRAPH_SECTIONS
+    ]
 
 
 class MonographTransition(models.Model):
