@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import tempfile
+from functools import partial
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -28,6 +29,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The same starts, as a PostgreSQL regular expression (a bracket; "-" last, so not a range).
 FORMULA_PATTERN = "^[" + "".join(c for c in FORMULA_STARTS if c != "-") + "-]"
 CSV_BOM = "\ufeff"  # lets Excel read the file as UTF-8
+CSV_COPY_OPTIONS = "FORMAT csv, DELIMITER ';', ENCODING 'UTF8'"
 
 WAVE_HEADERS = [
     ("wave", "Vague"),
@@ -400,19 +402,23 @@ def detail_csv_file(*, user, wave_code: str | None = None, by: str):
     audit_log.info("national_detail_export user=%s wave=%s", by, wave_code or "toutes")
     output = tempfile.TemporaryFile()
     output.write((CSV_BOM + ";".join(DETAIL_HEADERS) + "\n").encode("utf-8"))
-    try:
-        sql, params = detail_queryset(user=user, wave_code=wave_code).query.sql_with_params()
-    except EmptyResultSet:  # nothing is visible (a user without region): the header alone
-        sql = None
-    if sql:
-        with connection.cursor() as cursor:
-            query = cursor.mogrify(sql, params).decode("utf-8")
-            cursor.copy_expert(
-                f"COPY ({query}) TO STDOUT WITH (FORMAT csv, DELIMITER ';', ENCODING 'UTF8')",
-                output,
-            )
+    _copy_detail(user, wave_code, output, options=CSV_COPY_OPTIONS)
     output.seek(0)
     return output
+
+
+def _copy_detail(user, wave_code, output, *, options: str, wrap=None) -> None:
+    """COPY (the detail query, or wrap(it)) TO STDOUT into output; nothing when no row is
+    visible (a user without region: the query is empty, the file keeps its header alone)."""
+    try:
+        sql, params = detail_queryset(user=user, wave_code=wave_code).query.sql_with_params()
+    except EmptyResultSet:
+        return
+    with connection.cursor() as cursor:
+        query = cursor.mogrify(sql, params).decode("utf-8")
+        if wrap:
+            query = wrap(query)
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH ({options})", output)
 
 
 def detail_xlsx_file(*, user, wave_code: str | None = None, by: str, scope: dict):
@@ -422,16 +428,10 @@ def detail_xlsx_file(*, user, wave_code: str | None = None, by: str, scope: dict
     the rows, and memory stays flat. The codes (FINESS, region, category) are text cells, so
     that their leading zeros stay; the withdrawal date is a date cell."""
     audit_log.info("national_detail_export user=%s wave=%s format=xlsx", by, wave_code or "toutes")
-    try:
-        sql, params = detail_queryset(user=user, wave_code=wave_code).query.sql_with_params()
-    except EmptyResultSet:  # nothing is visible (a user without region): the header alone
-        sql = None
 
     def fill(sink):
-        if sql:
-            with connection.cursor() as cursor:
-                query = xlsx.rows_sql(cursor.mogrify(sql, params).decode("utf-8"), DETAIL_COLUMNS)
-                cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH ({xlsx.COPY_OPTIONS})", sink)
+        as_rows = partial(xlsx.rows_sql, columns=DETAIL_COLUMNS)
+        _copy_detail(user, wave_code, sink, options=xlsx.COPY_OPTIONS, wrap=as_rows)
 
     output = tempfile.TemporaryFile()
     about = _about_rows(scope=scope, wave_code=wave_code, generated_at=timezone.now())
