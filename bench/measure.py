@@ -110,7 +110,8 @@ class PageError(Exception):
     pass
 
 
-def measure(client, url, timed, runs, budget, before, floor) -> dict:
+def measure(client, url, timed, runs, budget, before, floor=None) -> dict:
+    """`floor`: (client, url) of the floor page, requested before each timed request."""
     try:
         return _measure_page(client, url, timed, runs, budget, before, floor)
     except PageError as error:
