@@ -2,10 +2,16 @@
 
 Enabled when PROCONNECT_CLIENT_ID is set (qvt/settings.py maps the PROCONNECT_* variables onto
 mozilla-django-oidc's settings). A ProConnect identity signs in an EXISTING active account whose
-e-mail address equals the identity's VERIFIED e-mail (`email_verified` true), and only if that
-account holds a role: nobody gets an account through ProConnect, accounts come from an
-administrator or an invitation. Logging out of the application also ends the ProConnect session
-(`logout`). Password login stays for everyone.
+e-mail address equals the identity's e-mail, and only if that account holds a role: nobody gets
+an account through ProConnect, accounts come from an administrator or an invitation.
+
+ProConnect's documented claims (given_name, usual_name, email, uid, siret, idp_id...) carry no
+`email_verified`: its identity providers are vetted, and it recommends the professional e-mail
+for matching accounts. So a missing `email_verified` is accepted; an identity whose provider
+says it is NOT verified (`false`) is refused.
+
+Logging out of the application also ends the ProConnect session (`logout`). Password login
+stays for everyone.
 
 Logs never carry the address or the tokens: refusals are logged by reason only.
 """
@@ -53,7 +59,7 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         if not claims.get("email"):
             refused("no_email")
             return False
-        if claims.get("email_verified") is not True:
+        if str(claims.get("email_verified", "")).lower() == "false":
             refused("email_not_verified")
             return False
         return True

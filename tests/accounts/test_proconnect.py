@@ -1,6 +1,7 @@
 """ProConnect sign-in against a real OpenID Connect provider (tests/oidc/provider.mjs, the npm
 package `oidc-provider`) on 127.0.0.1: the accepted case, logout at the provider, and the
-refused cases (unverified address, no role, unknown address). The browser test is
+refused cases (an address its provider says is unverified, no role, unknown address); an
+identity without `email_verified`, as ProConnect sends them, is accepted. The browser test is
 tests/e2e/test_proconnect.py."""
 
 import html
@@ -21,6 +22,10 @@ ACCOUNTS = {
     "alice": {"email": "Alice.Proconnect@example.invalid", "email_verified": True,
               "given_name": "Alice", "usual_name": "Martin"},
     "bruno": {"email": "bruno.proconnect@example.invalid", "email_verified": False},
+    "berthe": {"email": "berthe.proconnect@example.invalid", "email_verified": "false"},
+    # As ProConnect sends it: no email_verified claim at all.
+    "emma": {"email": "emma.proconnect@example.invalid", "given_name": "Emma",
+             "usual_name": "Petit", "uid": "emma-1", "siret": "13002526500013"},
     "chloe": {"email": "chloe.sansrole@example.invalid", "email_verified": True},
     "denis": {"email": "denis.inconnu@example.invalid", "email_verified": True},
 }  # fmt: skip
@@ -118,13 +123,21 @@ def test_a_verified_address_signs_in_its_account_and_logout_ends_both_sessions(
     assert "proconnect_login" in caplog.text
 
 
+def test_an_identity_without_email_verified_signs_in_as_proconnect_sends_it(client, proconnect):
+    user = ars_user("11", username="emma-ars", email="emma.proconnect@example.invalid")
+    response = sign_in(client, "emma")
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert client.get(reverse("home")).wsgi_request.user == user
+
+
 @pytest.mark.parametrize(
     ("login", "reason"),
-    [("bruno", "email_not_verified"), ("chloe", "no_account_with_role"),
-     ("denis", "no_account_with_role")],
+    [("bruno", "email_not_verified"), ("berthe", "email_not_verified"),
+     ("chloe", "no_account_with_role"), ("denis", "no_account_with_role")],
 )  # fmt: skip
 def test_refused_identities_do_not_get_in(client, proconnect, caplog, login, reason):
     ars_user("11", username="bruno-ars", email="bruno.proconnect@example.invalid")
+    ars_user("11", username="berthe-ars", email="berthe.proconnect@example.invalid")
     UserFactory(username="chloe-sans-role", email="chloe.sansrole@example.invalid")
     response = sign_in(client, login)
     assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
