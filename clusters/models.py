@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.models import RegionScopedQuerySet
 from establishments.models import Establishment, Organisation, Region, Sector
+from qvt import french
 
 MIN_MEMBERS = 5
 MAX_MEMBERS = 8  # also enforced by the database trigger of migration 0002
@@ -19,6 +20,8 @@ MAX_MEMBERS = 8  # also enforced by the database trigger of migration 0002
 LONG_TEXT_MAX = 20_000
 
 
+# How many members a refusal names before "…".
+MEMBERS_NAMED = 5
 # The sectors a wave may be open to.
 WAVE_SECTORS = [Sector.SANITAIRE, Sector.MEDICO_SOCIAL, Sector.SOCIAL]
 
@@ -68,6 +71,37 @@ class Wave(models.Model):
         """A wave open to every sector takes any establishment (even one whose sector is still
         to be qualified); a wave limited to some sectors takes only establishments of those."""
         return not self.is_limited_to_some_sectors or sector in self.sectors
+
+    def members_outside_its_sectors(self):
+        """The wave's current members (not withdrawn) whose sector it does not take: a change
+        of its sectors must not leave any (clean)."""
+        if not (self.pk and self.sectors and self.is_limited_to_some_sectors):
+            return Membership.objects.none()
+        return (
+            Membership.objects.active()
+            .filter(wave_id=self.pk)
+            .exclude(establishment__sector__in=self.sectors)
+        )
+
+    def clean(self):
+        outside = self.members_outside_its_sectors()
+        count = outside.count()
+        if count:
+            names = outside.order_by("establishment__short_name").values_list(
+                "establishment__short_name", flat=True
+            )[:MEMBERS_NAMED]
+            listed = ", ".join(names) + (", …" if count > MEMBERS_NAMED else "")
+            members = french.count(count, "établissement membre/établissements membres")
+            if count == 1:
+                problem = f"relève d'un autre secteur ({listed}) : retirez-le"
+            else:
+                problem = f"relèvent d'autres secteurs ({listed}) : retirez-les"
+            raise ValidationError(
+                {
+                    "sectors": f"{members} de la vague {problem} de son cluster avant de "
+                    f"réserver la vague {self.sector_phrase}."
+                }
+            )
 
     @property
     def sector_phrase(self) -> str:

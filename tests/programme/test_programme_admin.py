@@ -2,6 +2,7 @@
 publication. The national reader changes nothing; ARS staff register clusters in open waves."""
 
 import datetime
+import html
 
 import pytest
 from auditlog.models import LogEntry
@@ -42,6 +43,36 @@ def test_a_wave_needs_a_sector_and_dates_in_order(client, programme_team):
     assert "Choisissez au moins un secteur." in response.content.decode()
     assert "La date de fin doit suivre la date de début." in response.content.decode()
     assert not Wave.objects.filter(code="2027").exists()
+
+
+def test_a_wave_keeps_the_sectors_of_its_current_members(client, programme_team):
+    """Restricting a wave's sectors is refused while members of another sector are in it, with
+    their names and the form as typed; once they are withdrawn it goes through."""
+    cluster = factories.ClusterFactory(region_code="11", wave__code="2031")
+    wave = cluster.wave
+    members = factories.add_members(cluster, 2)
+    sector = members[0].establishment.sector  # the factory's category: médico-social
+    other = next(s for s in ("sanitaire", "social") if s != sector)
+    client.force_login(programme_team)
+    url = reverse("programme:wave-edit", args=[wave.pk])
+    data = {**WAVE, "code": "2031", "name": "Vague renommée", "sectors": [other]}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert "2 établissements membres de la vague relèvent d'autres secteurs" in page
+    assert members[0].establishment.short_name in page
+    assert 'value="Vague renommée"' in page  # what was typed stays
+    wave.refresh_from_db()
+    assert wave.name != "Vague renommée" and sector in wave.sectors
+
+    # Keeping their sector is fine; so is excluding it once they have withdrawn.
+    assert client.post(url, {**data, "sectors": [other, sector]}).status_code == 302
+    for membership in members:
+        membership.withdrawn_on = datetime.date(2026, 6, 1)
+        membership.save()
+    assert client.post(url, data).status_code == 302
+    wave.refresh_from_db()
+    assert wave.sectors == [other]
 
 
 @pytest.mark.parametrize(
