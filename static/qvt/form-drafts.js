@@ -1,5 +1,5 @@
-// Keep a draft of long forms (form[data-draft]: session, experiment, monograph) in this browser,
-// so that nothing typed is lost when the session expires before the form is sent.
+// Keep a draft of long forms (form[data-draft]: cluster, session, phase, experiment, monograph)
+// in this browser, so that nothing typed is lost when the session expires before it is sent.
 //
 // - The draft is kept in localStorage under "qvt-draft:<user id>:<form page path>", saved as the
 //   person types, and marked "sent" when the form is submitted (with a hidden qvt_draft_kept

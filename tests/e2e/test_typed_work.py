@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from clusters.models import Session
 from tests.e2e.conftest import assert_accessible, log_in
-from tests.factories import TEST_PASSWORD, ClusterFactory, add_members, aract_user
+from tests.factories import TEST_PASSWORD, ClusterFactory, add_members, aract_user, ars_user
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -81,6 +81,26 @@ def test_a_session_posted_after_the_timeout_is_restored_after_a_new_login(page, 
     saved = Session.objects.get()
     assert (saved.key_points, saved.place) == (NOTES, "Salle du conseil")
     assert drafts(page) == []  # the server has it: the browser keeps no copy
+
+
+def test_the_cluster_form_offers_its_draft_in_another_tab(page, world):
+    """What an ARS agent typed into a new cluster is kept in the browser: another tab of the
+    same form (or the same one after a crash) offers it back."""
+    ars_user("11", username="ars-typed")
+    log_in(page, "ars-typed", TEST_PASSWORD)
+    page.goto("/clusters/nouveau/")
+    page.get_by_label("Nom", exact=True).fill("Cluster des plannings")
+    page.get_by_label("Problématique commune").fill(NOTES)
+    page.wait_for_function("() => Object.keys(localStorage).some((k) => k.startsWith('qvt-d'))")
+
+    other = page.context.new_page()
+    other.goto("/clusters/nouveau/")
+    expect(other.get_by_text("Un brouillon de ce formulaire est conservé")).to_be_visible()
+    expect(other.get_by_label("Problématique commune")).to_have_value("")
+    assert_accessible(other)
+    other.get_by_role("button", name="Restaurer le brouillon").click()
+    expect(other.get_by_label("Nom", exact=True)).to_have_value("Cluster des plannings")
+    expect(other.get_by_label("Problématique commune")).to_have_value(NOTES)
 
 
 def test_the_page_warns_before_the_timeout_and_keeps_the_session_alive(page, world, settings):
