@@ -28,6 +28,7 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.rules import has_rule
+from clusters.models import every_wave_sector
 from tests.security.world import LEAK_MARKER, PERSONAS, World
 
 pytestmark = pytest.mark.django_db
@@ -578,7 +579,8 @@ MATRIX: dict[str, Route] = {
         kwargs=lambda w: {"pk": w.wave.pk},
         get=ruled("programme.manage_waves"),
         post=ruled("programme.manage_waves", yes=302),
-        data=lambda w: {**WAVE_DATA, "code": w.wave.code},
+        # Its members' sectors kept: a wave cannot be restricted under its current members.
+        data=lambda w: {**WAVE_DATA, "code": w.wave.code, "sectors": every_wave_sector()},
         writes=True,
     ),
     "programme:theme-create": Route(
