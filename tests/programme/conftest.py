@@ -37,6 +37,23 @@ def establishment(region_code, sector, legal_status, **kwargs):
     )
 
 
+# The detailed export's header row, as a reader sees it (CSV and XLSX alike).
+DETAIL_HEADERS = [
+    "Cluster",
+    "Vague",
+    "Code région",
+    "Région",
+    "FINESS",
+    "Établissement",
+    "Code catégorie",
+    "Catégorie",
+    "Secteur",
+    "Statut juridique",
+    "Phase",
+    "Date de retrait",
+]
+
+
 def join(cluster, est, **kwargs):
     return Membership.objects.create(
         cluster=cluster,

@@ -13,24 +13,10 @@ from openpyxl import load_workbook
 from programme import exports, xlsx
 from tests.factories import EstablishmentFactory, UserFactory, WaveFactory, new_finess
 
-from .conftest import join
+from .conftest import DETAIL_HEADERS, join
 
 pytestmark = pytest.mark.django_db
-
-HEADERS = (
-    "Cluster",
-    "Vague",
-    "Code région",
-    "Région",
-    "FINESS",
-    "Établissement",
-    "Code catégorie",
-    "Catégorie",
-    "Secteur",
-    "Statut juridique",
-    "Phase",
-    "Date de retrait",
-)
+HEADERS = tuple(DETAIL_HEADERS)  # openpyxl reads rows as tuples
 
 
 def download(client, user, **params) -> bytes:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from programme.exports import safe_cell
 from tests.factories import EstablishmentFactory, new_finess
 
-from .conftest import CONTACT, SECRET, join
+from .conftest import CONTACT, DETAIL_HEADERS, SECRET, join
 
 pytestmark = pytest.mark.django_db
 
@@ -166,20 +166,7 @@ def test_detailed_export_streams_every_membership(client, programme, national):
     response, content = download(client, national, "programme:export-detail")
     assert response.streaming
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == [
-        "Cluster",
-        "Vague",
-        "Code région",
-        "Région",
-        "FINESS",
-        "Établissement",
-        "Code catégorie",
-        "Catégorie",
-        "Secteur",
-        "Statut juridique",
-        "Phase",
-        "Date de retrait",
-    ]
+    assert rows[0] == DETAIL_HEADERS
     assert len(rows) == 1 + 16  # 15 active memberships and the withdrawn one, dated
     assert sum(1 for row in rows[1:] if row[11]) == 1
     first = next(row for row in rows if row[0] == programme.c1.name and row[10] == "Pérennisation")
