@@ -124,19 +124,31 @@ SOURCES = [
     "expérimentations, monographies).",
     "Répertoire FINESS (numéros, catégories, statuts juridiques des établissements).",
 ]
-# Codes written as text, so that a spreadsheet keeps their leading zeros (FINESS "01...", "02").
-DETAIL_TEXT_COLUMNS = {"Code région", "FINESS", "Code catégorie"}
-DETAIL_WIDTHS = {"Cluster": 40, "Région": 24, "Établissement": 40, "Catégorie": 32}
-DETAIL_WIDTHS |= {"Statut juridique": 18, "Phase": 22, "Date de retrait": 16}
-# The columns of detail_queryset, in order: the last one (withdrawn_on) is a date.
+# The XLSX columns that are not plain text: codes written as text, so that a spreadsheet keeps
+# their leading zeros (FINESS "01...", "02"), and withdrawn_on, a date (the last column).
+DETAIL_KINDS = {
+    "Code région": xlsx.CODE,
+    "FINESS": xlsx.CODE,
+    "Code catégorie": xlsx.CODE,
+    "Date de retrait": xlsx.DATE,
+}
+DETAIL_WIDTHS = {
+    "Cluster": 40,
+    "Région": 24,
+    "Établissement": 40,
+    "Catégorie": 32,
+    "Statut juridique": 18,
+    "Phase": 22,
+    "Date de retrait": 16,
+}
 DETAIL_COLUMNS = [
     xlsx.Column(
         header,
-        kind=xlsx.CODE if header in DETAIL_TEXT_COLUMNS else xlsx.TEXT,
+        kind=DETAIL_KINDS.get(header, xlsx.TEXT),
         width=DETAIL_WIDTHS.get(header, max(len(header) + 2, 14)),
     )
-    for header in DETAIL_HEADERS[:-1]
-] + [xlsx.Column(DETAIL_HEADERS[-1], kind=xlsx.DATE, width=DETAIL_WIDTHS[DETAIL_HEADERS[-1]])]
+    for header in DETAIL_HEADERS
+]
 BOLD = Font(bold=True)
 WIDTH_MIN, WIDTH_MAX = 8, 60
 
