@@ -93,13 +93,13 @@ class Wave(models.Model):
             listed = ", ".join(names) + (", …" if count > MEMBERS_NAMED else "")
             members = french.count(count, "établissement membre/établissements membres")
             if count == 1:
-                problem = f"relève d'un autre secteur ({listed}) : retirez-le"
+                problem = f"relève d'un autre secteur ({listed}) : retirez-le de son cluster"
             else:
-                problem = f"relèvent d'autres secteurs ({listed}) : retirez-les"
+                problem = f"relèvent d'autres secteurs ({listed}) : retirez-les de leur cluster"
             raise ValidationError(
                 {
-                    "sectors": f"{members} de la vague {problem} de son cluster avant de "
-                    f"réserver la vague {self.sector_phrase}."
+                    "sectors": f"{members} de la vague {problem} avant de réserver la vague "
+                    f"{self.sector_phrase}."
                 }
             )
 
