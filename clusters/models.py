@@ -433,7 +433,11 @@ class Session(models.Model):
                 name="session_ends_after_it_starts", condition=Q(ends_at__gt=models.F("starts_at"))
             ),
         ]
-        indexes = [models.Index(fields=["cluster", "held_on"])]
+        indexes = [
+            models.Index(fields=["cluster", "held_on"]),
+            # The figures count sessions to come apart (programme.statistics): few rows.
+            models.Index(fields=["held_on"], condition=Q(is_draft=False), name="session_held_on"),
+        ]
 
     def __str__(self):
         return f"Séance {self.number} du {self.held_on:%d/%m/%Y}"

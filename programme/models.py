@@ -101,3 +101,70 @@ class PublishedFigure(models.Model):
         """The date as precise as the source: « 26/09/2017 », « septembre 2017 », « 2019 »."""
         formats = {"day": "d/m/Y", "month": "F Y", "year": "Y"}
         return dateformat.format(self.published_on, formats[self.date_precision])
+
+
+class FigureCount(models.Model):
+    """The programme's figures, counted by the database as rows are written (programme
+    migration 0007: triggers on clusters, memberships, themes, sessions, experiments and the
+    registry), so that the dashboard reads a few hundred rows instead of recounting the country.
+
+    One row per region, wave (None: every wave) and breakdown key: dimension "total" (key ""),
+    "status", "phase", "sector", "legal_status", "category" (key the code, label the registry's
+    label), "theme" (key the theme's id) or "experiment_status". Every column counts what
+    `programme.statistics.DEFINITIONS` says, for that region, wave and key; a column a dimension
+    does not use stays 0. `establishments` and the registry keys' `clusters` are distinct counts,
+    kept exact through FigurePresence. An establishment belongs to its cluster's region (the
+    membership trigger refuses any other), so regions add up."""
+
+    region = models.ForeignKey("establishments.Region", on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey("clusters.Wave", null=True, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=20)
+    key = models.CharField(max_length=20)
+    label = models.CharField(max_length=200)
+    clusters = models.IntegerField(default=0)
+    participations = models.IntegerField(default=0)
+    establishments = models.IntegerField(default=0)
+    experiments = models.IntegerField(default=0)
+    # Non-draft sessions, held or to come: the figures subtract those to come when they read.
+    sessions = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                # Dimension and wave first: the figures read the totals of every wave, and
+                # (through the wave's own index) every key of one wave or of all.
+                fields=["dimension", "wave", "region", "key", "label"],
+                nulls_distinct=False,
+                name="figure_count_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dimension} {self.key} {self.label}".strip()
+
+
+class FigurePresence(models.Model):
+    """How many counted memberships make an item present under a FigureCount key: an
+    establishment (dimension "establishment", key "") or a cluster under a registry key. A
+    distinct count moves only when an item appears (0 → 1) or goes (1 → 0); rows at 0 are
+    deleted."""
+
+    region = models.ForeignKey("establishments.Region", on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey("clusters.Wave", null=True, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=20)
+    key = models.CharField(max_length=20)
+    label = models.CharField(max_length=200)
+    item = models.BigIntegerField()
+    memberships = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "wave", "dimension", "key", "label", "item"],
+                nulls_distinct=False,
+                name="figure_presence_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dimension} {self.key} {self.label} #{self.item}".strip()

@@ -1,11 +1,13 @@
-"""National summaries of the programme, computed in SQL with aggregates.
+"""National summaries of the programme, read from the counts the database keeps.
 
-Every function runs a fixed number of queries whatever the size of the data, and sees only what
-`visible_to(user)` lets the user see (ARS staff: their region). What is counted is defined once,
+Every function runs a fixed number of queries whatever the size of the data, and sees only the
+user's regions (ARS staff: their region; `visible_to` for the lists). What is counted is defined
 by `Cluster.objects.counted()` and `Membership.objects.counted()` (DEFINITIONS below says it in
-French for pages and exports): home pages, dashboard, exports, API and reports all read these
-functions. An establishment in two waves is one participation per wave but counts once among the
-distinct establishments of the total.
+French for pages and exports); the triggers of programme migration 0007 keep FigureCount by the
+same rules (tests/programme/test_figure_counts.py holds them to a plain count of the rows). Home
+pages, dashboard, exports, API and reports all read these functions. An establishment in two
+waves is one participation per wave but counts once among the distinct establishments of the
+total.
 """
 
 import datetime
@@ -14,15 +16,16 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
-from clusters.models import Cluster, Membership, Phase, Session, Theme, Wave
-from establishments.models import LegalStatus, Region, Sector
+from clusters.models import Cluster, Phase, Session, Wave
+from establishments.models import LegalStatus, Sector
 from experiments.models import Experiment, Monograph
 from qvt import french
+
+from .models import FigureCount, FigurePresence, PublishedFigure
 
 logger = logging.getLogger(__name__)
 
@@ -44,52 +47,22 @@ DEFINITIONS = {
     "monographs_published": "Monographies publiées dans la bibliothèque.",
 }
 
-# Cluster.objects.counted() as a condition on joined clusters (a positive one: a negated
-# condition on a many-valued relation would exclude a theme that has any draft).
-COUNTED_STATUSES = [s for s in Cluster.Status.values if s != Cluster.Status.BROUILLON]
-
-COUNT_KEYS = [
-    "clusters",
-    "regions",
-    "participations",
-    "establishments",
-    "sessions",
-    "experiments",
-    "monographs_published",
-]
-
-
-def _scopes(user, wave_code):
-    """The querysets every figure starts from, restricted to the user's regions and the wave."""
-    clusters = Cluster.objects.visible_to(user).counted()
-    memberships = Membership.objects.visible_to(user).counted()
-    sessions = Session.objects.visible_to(user).filter(
-        is_draft=False, held_on__lte=timezone.localdate()
-    )
-    # Experiments of counted participations (Membership.objects.counted()).
-    experiments = Experiment.objects.visible_to(user).exclude(
-        membership__cluster__status=Cluster.Status.BROUILLON
-    )
-    monographs = Monograph.objects.visible_to(user).filter(status=Monograph.Status.PUBLIEE)
-    if wave_code:
-        clusters = clusters.filter(wave__code=wave_code)
-        memberships = memberships.filter(wave__code=wave_code)
-        sessions = sessions.filter(cluster__wave__code=wave_code)
-        experiments = experiments.filter(membership__wave__code=wave_code)
-        monographs = monographs.filter(membership__wave__code=wave_code)
-    return clusters, memberships, sessions, experiments, monographs
-
 
 def counted_records(*, user, wave_code: str | None = None) -> tuple:
     """(experiments, published monographs) exactly as the figures count them, for the lists the
     reports print beside the figures: a list and its count never disagree."""
-    _clusters, _memberships, _sessions, experiments, monographs = _scopes(user, wave_code)
-    return experiments, monographs
+    # Experiments of counted participations (Membership.objects.counted()).
+    experiments = Experiment.objects.visible_to(user).exclude(
+        membership__cluster__status=Cluster.Status.BROUILLON
+    )
+    if wave_code:
+        experiments = experiments.filter(membership__wave__code=wave_code)
+    return experiments, _published_monographs(user, wave_code)
 
 
-def _by_wave(queryset, wave_path, **aggregates) -> dict[str, dict]:
-    rows = queryset.order_by().values(wave_path).annotate(**aggregates)
-    return {row.pop(wave_path): row for row in rows}
+def _published_monographs(user, wave_code):
+    monographs = Monograph.objects.visible_to(user).filter(status=Monograph.Status.PUBLIEE)
+    return monographs.filter(membership__wave__code=wave_code) if wave_code else monographs
 
 
 def national_summary(*, user, wave_code: str | None = None) -> dict:
@@ -107,114 +80,193 @@ def national_breakdowns(*, user, wave_code: str | None = None) -> dict:
     return dashboard_figures(user=user, wave_code=wave_code)[1]
 
 
+# The counts the database keeps (programme.models.FigureCount), added up over the user's
+# regions: per wave ("wave" rows), per region the user sees, zeros included ("region"), and per
+# breakdown key of the wave asked for, or of every wave ("total", "status", "theme"...). The
+# "regions" column counts regions with a counted cluster.
+COUNTS_SQL = """
+SELECT 'wave', w.code, '', SUM(c.clusters), COUNT(*) FILTER (WHERE c.clusters > 0),
+       SUM(c.participations), SUM(c.establishments), SUM(c.experiments), SUM(c.sessions)
+  FROM programme_figurecount c JOIN clusters_wave w ON w.id = c.wave_id
+ WHERE c.dimension = 'total' AND {regions} {one_wave}
+ GROUP BY w.code
+UNION ALL
+SELECT 'region', r.code, r.name, COALESCE(c.clusters, 0), 0, COALESCE(c.participations, 0),
+       COALESCE(c.establishments, 0), 0, 0
+  FROM establishments_region r
+  LEFT JOIN programme_figurecount c ON c.region_id = r.id AND c.dimension = 'total' AND {wave}
+ WHERE {region_rows}
+UNION ALL
+SELECT c.dimension, c.key, COALESCE(t.name, c.label), SUM(c.clusters),
+       COUNT(*) FILTER (WHERE c.clusters > 0), SUM(c.participations), SUM(c.establishments),
+       SUM(c.experiments), SUM(c.sessions)
+  FROM programme_figurecount c
+  LEFT JOIN clusters_theme t ON c.dimension = 'theme' AND t.id::text = c.key
+ WHERE {wave} AND {regions}
+ GROUP BY c.dimension, c.key, COALESCE(t.name, c.label)
+"""
+COUNT_COLUMNS = (
+    "clusters",
+    "regions",
+    "participations",
+    "establishments",
+    "experiments",
+    "sessions",
+)
+ZERO = dict.fromkeys(COUNT_COLUMNS, 0)
+
+
+def _counts(user, wave_code) -> tuple[dict, list, dict]:
+    """({wave code: counts}, [region rows], {dimension: {(key, label): counts}}) in one query."""
+    region_ids = _region_ids(user)
+    sql = COUNTS_SQL.format(
+        regions="TRUE" if region_ids is None else "c.region_id = ANY(%(regions)s)",
+        region_rows="TRUE" if region_ids is None else "r.id = ANY(%(regions)s)",
+        one_wave="AND w.code = %(wave)s" if wave_code else "",
+        wave=(
+            "c.wave_id = (SELECT id FROM clusters_wave WHERE code = %(wave)s)"
+            if wave_code
+            else "c.wave_id IS NULL"
+        ),
+    )
+    params = {"regions": list(region_ids or ()), "wave": wave_code}
+    waves, regions, keys = {}, [], {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for part, key, label, *numbers in cursor.fetchall():
+            counts = dict(zip(COUNT_COLUMNS, numbers, strict=True))
+            if part == "wave":
+                waves[key] = counts
+            elif part == "region":
+                regions.append({"region_code": key, "region": label, **counts})
+            else:
+                keys.setdefault(part, {})[(key, label)] = counts
+    return waves, sorted(regions, key=lambda row: row["region_code"]), keys
+
+
 def dashboard_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict]:
-    """(national_summary, national_breakdowns), in eight queries whatever the size of the data:
-    clusters, memberships (twice: with the registry for its breakdowns) and experiments are
-    each read once and grouped every way the figures need (GROUPING SETS); sessions, monographs,
-    themes and the region list one query each."""
-    clusters, memberships, sessions, experiments, monographs = _scopes(user, wave_code)
-    by_cluster = _grouped(
-        clusters,
-        {"wave": "wave__code", "region": "region_id", "status": "status"},
-        "COUNT(*), COUNT(DISTINCT region)",
-        {"wave": ["wave"], "total": [], "region": ["region"], "status": ["status"]},
+    """(national_summary, national_breakdowns), in three queries whatever the size of the data:
+    the counts the database keeps (FigureCount), the sessions still to come (counted apart:
+    "held" depends on the day) and the published monographs."""
+    waves, regions, keys = _counts(user, wave_code)
+    sessions = Session.objects.visible_to(user).filter(
+        is_draft=False, held_on__gt=timezone.localdate()
     )
-    by_membership = _grouped(
-        memberships,
-        {
-            "establishment": "establishment_id",
-            "wave": "wave__code",
-            "region": "cluster__region_id",
-            "status": "cluster__status",
-            "phase": "phase",
-        },
-        "COUNT(*), COUNT(DISTINCT establishment)",
-        {
-            "wave": ["wave"],
-            "total": [],
-            "region": ["region"],
-            "status": ["status"],
-            "phase": ["phase"],
-        },
-    )
-    # Apart: only these need the registry joined, and distinct clusters.
-    by_establishment = _grouped(
-        memberships,
-        {
-            "cluster": "cluster_id",
-            "establishment": "establishment_id",
-            "sector": "establishment__sector",
-            "legal_status": "establishment__legal_status",
-            "category_code": "establishment__category_code",
-            "category": "establishment__category_label",
-        },
-        "COUNT(DISTINCT cluster), COUNT(*), COUNT(DISTINCT establishment)",
-        {
-            "sector": ["sector"],
-            "legal_status": ["legal_status"],
-            "category": ["category_code", "category"],
-        },
-    )
-    by_experiment = _grouped(
-        experiments,
-        {"wave": "membership__wave__code", "status": "status"},
-        "COUNT(*)",
-        {"wave": ["wave"], "status": ["status"]},
-    )
-    waves = _waves(wave_code, by_cluster, by_membership, by_experiment, sessions, monographs)
+    if wave_code:
+        sessions = sessions.filter(cluster__wave__code=wave_code)
+    to_come = _by_wave(sessions, "cluster__wave__code")
+    published = _by_wave(_published_monographs(user, wave_code), "membership__wave__code")
+
+    def by_key(dimension, choices, *columns, name=None):
+        """Every choice, in declared order, zeros included: spreadsheets keep the same rows."""
+        counts = keys.get(dimension, {})
+        return [
+            {name or dimension: value, "label": label, **_pick(counts.get((value, "")), columns)}
+            for value, label in choices
+        ]
+
+    total = keys.get("total", {}).get(("", ""), ZERO)
     summary = {
-        "waves": waves,
-        "total": _total(waves, by_cluster["total"], by_membership["total"]),
-        "by_region": _by_region(user, by_cluster["region"], by_membership["region"]),
-        "by_sector": _every_choice(by_establishment["sector"], Sector, "sector"),
-        "by_status": [
-            {
-                "status": value,
-                "label": label,
-                "clusters": by_cluster["status"].get((value,), (0,))[0],
-                "participations": by_membership["status"].get((value,), (0, 0))[0],
-            }
-            for value, label in Cluster.Status.choices
-        ],
-        "by_theme": _by_theme(user, wave_code),
+        "waves": _waves(wave_code, waves, to_come, published),
+        "total": _figures(total, sum(to_come.values()), sum(published.values())),
+        "by_region": [_pick(row, ("region_code", "region", *REGISTRY_COLUMNS)) for row in regions],
+        "by_sector": by_key("sector", Sector.choices, *REGISTRY_COLUMNS),
+        "by_status": by_key("status", Cluster.Status.choices, "clusters", "participations"),
+        "by_theme": sorted(
+            (
+                {"theme": name, **_pick(counts, ("clusters", "participations"))}
+                for (_key, name), counts in keys.get("theme", {}).items()
+                if counts["clusters"]
+            ),
+            key=lambda row: (-row["clusters"], row["theme"]),
+        ),
     }
     breakdowns = {
-        "by_legal_status": _every_choice(
-            by_establishment["legal_status"], LegalStatus, "legal_status"
-        ),
+        "by_legal_status": by_key("legal_status", LegalStatus.choices, *REGISTRY_COLUMNS),
         "by_category": sorted(
             (
-                {"category_code": code, "category": label, **_membership_figures(counts)}
-                for (code, label), counts in by_establishment["category"].items()
+                {"category_code": code, "category": label, **_pick(counts, REGISTRY_COLUMNS)}
+                for (code, label), counts in keys.get("category", {}).items()
+                if counts["participations"]
             ),
             key=lambda row: (-row["participations"], row["category_code"]),
         ),
-        "by_phase": [
-            {
-                "phase": value,
-                "label": label,
-                "participations": by_membership["phase"].get((value,), (0, 0))[0],
-            }
-            for value, label in Phase.choices
-        ],
-        "experiments_by_status": [
-            {
-                "status": value,
-                "label": label,
-                "experiments": by_experiment["status"].get((value,), (0,))[0],
-            }
-            for value, label in Experiment.Status.choices
-        ],
+        "by_phase": by_key("phase", Phase.choices, "participations"),
+        "experiments_by_status": by_key(
+            "experiment_status", Experiment.Status.choices, "experiments", name="status"
+        ),
     }
     return summary, breakdowns
+
+
+# The registry breakdowns' and the regions' columns: distinct clusters and establishments.
+REGISTRY_COLUMNS = ("clusters", "participations", "establishments")
+
+
+def _pick(counts: dict | None, columns) -> dict:
+    counts = counts or ZERO
+    return {column: counts[column] for column in columns}
+
+
+def _by_wave(queryset, wave_path) -> dict[str, int]:
+    rows = queryset.order_by().values(wave_path).annotate(n=Count("id"))
+    return {row[wave_path]: row["n"] for row in rows}
+
+
+def _waves(wave_code, waves, to_come, published) -> list[dict]:
+    """A row per wave with anything counted (and the wave asked for, zeros included)."""
+    rows = []
+    for code in sorted({*waves, *published, *([wave_code] if wave_code else [])}):
+        figures = _figures(waves.get(code, ZERO), to_come.get(code, 0), published.get(code, 0))
+        if code == wave_code or any(figures.values()):
+            rows.append({"wave": code, **figures})
+    return rows
+
+
+def _figures(counts: dict, sessions_to_come: int, published: int) -> dict:
+    """The figures of a wave or of the total (the keys of KEY_FIGURES)."""
+    return {
+        **_pick(counts, ("clusters", "regions", "participations", "establishments")),
+        "sessions": counts["sessions"] - sessions_to_come,
+        "experiments": counts["experiments"],
+        "monographs_published": published,
+    }
+
+
+def recount_figures() -> int:
+    """Rebuilds the counts the database keeps from the rows (`programme_recount_figures()`:
+    the triggers' own functions run over every cluster) and returns how many rows it changed:
+    0 when the triggers had kept them, as they should. For after a load that went around the
+    triggers (`manage.py recount_figures`)."""
+    with transaction.atomic():
+        before = _kept_counts()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT programme_recount_figures()")
+        after = _kept_counts()
+    return sum(before.get(key) != after.get(key) for key in before.keys() | after.keys())
+
+
+def _kept_counts() -> dict:
+    """{row's key: its counts} of FigureCount and FigurePresence."""
+    key = ("region", "wave", "dimension", "key", "label")
+    counts = FigureCount.objects.values_list(
+        *key, "clusters", "participations", "establishments", "experiments", "sessions"
+    )
+    presences = FigurePresence.objects.values_list(*key, "item", "memberships")
+    return {
+        # A count at 0 says nothing (the triggers leave them, a recount writes none).
+        **{row[:5]: row[5:] for row in counts if any(row[5:])},
+        **{("presence", *row[:6]): row[6] for row in presences},
+    }
 
 
 def recent_figures(*, user, wave_code: str | None = None) -> tuple[dict, dict, datetime.datetime]:
     """dashboard_figures as computed at most PROGRAMME_FIGURES_CACHE_SECONDS ago, and when.
 
-    The figures are national aggregates that no index makes cheap (about 150 ms at national
-    scale), read by the dashboard and the summary exports: they are shared through the cache
-    by every user with the same view (the whole country, or the same regions) and wave.
+    The figures are cheap to read from the counts the database keeps (about 12 ms at national
+    scale), but the dashboard, its charts and the summary exports read them on every request:
+    they are shared through the cache by every user with the same view (the whole country, or
+    the same regions) and wave.
     """
     scope = figures_scope(user)
     digest = hashlib.sha256(f"{scope}|{wave_code or ''}".encode()).hexdigest()[:32]
@@ -267,153 +319,9 @@ def _cache_failed(error: Exception) -> None:
         logger.warning("cache_down: figures computed without the cache (%s)", error)
 
 
-def _grouped(queryset, columns: dict[str, str], aggregates: str, groupings: dict[str, list]):
-    """The rows of `queryset` (`columns`: SQL alias -> ORM path) aggregated by each of
-    `groupings` (name -> aliases) in one scan, with GROUPING SETS:
-    {grouping name: {tuple of its aliases' values: tuple of the aggregates}}.
-
-    The rows come from the scoped ORM queryset, so tenancy stays in `visible_to`."""
-    result = {name: {} for name in groupings}
-    try:
-        sql, params = queryset.order_by().values_list(*columns.values()).query.sql_with_params()
-    except EmptyResultSet:  # nothing is visible (a user without region): no row
-        return result
-    keys = [alias for alias in columns if any(alias in group for group in groupings.values())]
-    # GROUPING(keys) has one bit per key, the first key's the highest, set when the key is not
-    # in the row's grouping set: it tells which grouping a row belongs to.
-    grouping_of = {
-        sum(1 << (len(keys) - 1 - i) for i, key in enumerate(keys) if key not in group): name
-        for name, group in groupings.items()
-    }
-    sets = ", ".join(f"({', '.join(group)})" for group in groupings.values())
-    grouped = f"""
-        SELECT GROUPING({", ".join(keys)}), {", ".join(keys)}, {aggregates}
-        FROM ({sql}) AS scoped ({", ".join(columns)})
-        GROUP BY GROUPING SETS ({sets})
-    """  # noqa: S608 - the inner SQL is Django's, its values are passed as parameters
-    with connection.cursor() as cursor:
-        cursor.execute(grouped, params)
-        for grouping, *values in cursor.fetchall():
-            name = grouping_of[grouping]
-            key_values = dict(zip(keys, values, strict=False))
-            result[name][tuple(key_values[key] for key in groupings[name])] = tuple(
-                values[len(keys) :]
-            )
-    return result
-
-
-def _membership_figures(counts) -> dict:
-    clusters, participations, establishments = counts
-    return {
-        "clusters": clusters,
-        "participations": participations,
-        "establishments": establishments,
-    }
-
-
-def _every_choice(counts: dict, choices, key) -> list[dict]:
-    """Sectors and statuses list every choice, in declared order, so that spreadsheets keep the
-    same rows over time."""
-    return [
-        {key: value, "label": label, **_membership_figures(counts.get((value,), (0, 0, 0)))}
-        for value, label in choices.choices
-    ]
-
-
-def _waves(wave_code, by_cluster, by_membership, by_experiment, sessions, monographs):
-    sessions_held = _by_wave(sessions, "cluster__wave__code", n=Count("id"))
-    published = _by_wave(monographs, "membership__wave__code", n=Count("id"))
-    codes = {
-        *(code for (code,) in by_cluster["wave"]),
-        *(code for (code,) in by_membership["wave"]),
-        *(code for (code,) in by_experiment["wave"]),
-        *sessions_held,
-        *published,
-    }
-    if wave_code:
-        codes.add(wave_code)
-    waves = []
-    for code in sorted(codes):
-        clusters, regions = by_cluster["wave"].get((code,), (0, 0))
-        participations, establishments = by_membership["wave"].get((code,), (0, 0))
-        waves.append(
-            {
-                "wave": code,
-                "clusters": clusters,
-                "regions": regions,
-                "participations": participations,
-                "establishments": establishments,
-                "sessions": sessions_held.get(code, {"n": 0})["n"],
-                "experiments": by_experiment["wave"].get((code,), (0,))[0],
-                "monographs_published": published.get(code, {"n": 0})["n"],
-            }
-        )
-    return waves
-
-
-def _total(waves, clusters_total, memberships_total) -> dict:
-    total = {key: sum(wave[key] for wave in waves) for key in COUNT_KEYS}
-    # Regions and establishments are distinct counts: a sum over waves would count twice.
-    total["regions"] = clusters_total.get((), (0, 0))[1]
-    total["establishments"] = memberships_total.get((), (0, 0))[1]
-    return total
-
-
 def _region_ids(user):
     roles = user.roles
     return None if roles.sees_everything else roles.region_ids
-
-
-def _by_region(user, clusters_by_region, memberships_by_region) -> list[dict]:
-    """Every region the user may see, zeros included (for the map)."""
-    regions = Region.objects.order_by("code")
-    region_ids = _region_ids(user)
-    if region_ids is not None:
-        regions = regions.filter(id__in=region_ids)
-    rows = []
-    for region_id, code, name in regions.values_list("id", "code", "name"):
-        participations, establishments = memberships_by_region.get((region_id,), (0, 0))
-        rows.append(
-            {
-                "region_code": code,
-                "region": name,
-                "clusters": clusters_by_region.get((region_id,), (0, 0))[0],
-                "participations": participations,
-                "establishments": establishments,
-            }
-        )
-    return rows
-
-
-def _by_theme(user, wave_code) -> list[dict]:
-    """Themes of at least one visible cluster: clusters and participations per theme (a cluster
-    with two themes counts under each). One query."""
-    scope = Q(clusters__status__in=COUNTED_STATUSES)  # Cluster.objects.counted()
-    region_ids = _region_ids(user)
-    if region_ids is not None:
-        scope &= Q(clusters__region_id__in=region_ids)
-    if wave_code:
-        scope &= Q(clusters__wave__code=wave_code)
-    active = scope & Q(clusters__memberships__isnull=False)  # Membership.objects.counted()
-    themes = (
-        # filter() first: the scope becomes a WHERE on the joined clusters (only the region's
-        # and wave's rows are read), not just a FILTER over every cluster of the country.
-        Theme.objects.filter(scope)
-        .annotate(
-            cluster_count=Count("clusters", filter=scope, distinct=True),
-            participation_count=Count("clusters__memberships", filter=active),
-        )
-        .filter(cluster_count__gt=0)
-        .order_by("-cluster_count", "name")
-    )
-    return [
-        {
-            "theme": theme.name,
-            "clusters": theme.cluster_count,
-            "participations": theme.participation_count,
-        }
-        for theme in themes
-    ]
 
 
 def wave_choices() -> list[tuple[str, str]]:
@@ -426,8 +334,6 @@ def published_comparison(summary: dict, *, wave_code: str | None = None) -> list
     (computed minus published; None when the source gives no exact number). Figures the
     application does not compute (the evaluation's interviews...) have None for both. One
     query."""
-    from .models import PublishedFigure
-
     computed_by_wave = {wave["wave"]: wave for wave in summary["waves"]}
     rows = []
     for figure in PublishedFigure.objects.for_wave(wave_code):
