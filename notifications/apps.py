@@ -7,8 +7,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.contrib.auth.signals import user_logged_in
 
-        from . import models
+        from . import invitations, models
+
+        user_logged_in.connect(invitations.accept_on_sign_in, dispatch_uid="invitation_sign_in")
 
         # Every invitation (sent, resent, revoked, accepted) is in the audit trail; never its token.
         auditlog.register(models.Invitation, exclude_fields=["token_hash"])

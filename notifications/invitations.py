@@ -158,3 +158,17 @@ def accept(*, invitation: Invitation, password: str):
                "username": invitation.user.username},
     )  # fmt: skip
     return invitation.user
+
+
+def accept_on_sign_in(sender, request, user, **kwargs):
+    """Whoever signs in has come in: a pending invitation of theirs is accepted and its link
+    stops working. The invitee who signs in with ProConnect never sets the password the link
+    offers, and the invitation would otherwise stay "En attente" until it expires."""
+    for invitation in Invitation.objects.usable().filter(user=user):
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        security_log.info(
+            "invitation_accepted",
+            extra={"event": "invitation_accepted", "invitation": invitation.pk,
+                   "username": user.username, "by": "sign_in"},
+        )  # fmt: skip

@@ -13,6 +13,10 @@ import requests
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Role
+from establishments.models import Region
+from notifications import invitations
+from notifications.models import Invitation
 from tests.factories import UserFactory, aract_user, ars_user
 from tests.oidc.provider import oidc_provider
 
@@ -128,6 +132,23 @@ def test_an_identity_without_email_verified_signs_in_as_proconnect_sends_it(clie
     response = sign_in(client, "emma")
     assert response.status_code == 302 and response["Location"] == reverse("home")
     assert client.get(reverse("home")).wsgi_request.user == user
+
+
+def test_an_invitee_who_signs_in_with_proconnect_has_accepted_the_invitation(
+    client, proconnect, django_capture_on_commit_callbacks
+):
+    """Never sets the password the link offers: the invitation is accepted all the same."""
+    colleague = ars_user("11", username="ars-colleague")
+    with django_capture_on_commit_callbacks():  # the e-mail is not what this test is about
+        invitation = invitations.invite(
+            email="emma.proconnect@example.invalid", first_name="Emma", last_name="Petit",
+            role=Role.ARS, region=Region.objects.get(code="11"), by=colleague,
+        )  # fmt: skip
+    assert invitation.state == "En attente"
+    assert sign_in(client, "emma")["Location"] == reverse("home")
+    invitation.refresh_from_db()
+    assert invitation.state == "Acceptée"
+    assert not Invitation.objects.usable().filter(pk=invitation.pk).exists()  # link dead
 
 
 @pytest.mark.parametrize(
