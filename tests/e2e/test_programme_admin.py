@@ -1,8 +1,11 @@
-"""The programme team opens a wave in the browser; an ARS user then registers a cluster in it."""
+"""The programme team opens a wave in the browser; an ARS user then registers a cluster in it;
+the wave then keeps the sector of its member."""
+
+from datetime import date
 
 import pytest
 
-from clusters.models import Cluster, Wave
+from clusters.models import Cluster, Membership, Wave
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD, EstablishmentFactory, ars_user, programme_user
 
@@ -77,4 +80,26 @@ def test_the_programme_team_opens_a_wave_and_an_ars_registers_a_cluster_in_it(pa
         .get_by_text("Hors des secteurs de la vague")
         .is_visible()
     )
+    assert_accessible(page)
+
+    # A member of the wave's sector joins; the programme team then tries to reserve the wave
+    # to another sector: refused, the error said in the form, what was typed kept.
+    member = EstablishmentFactory(
+        region_code="11", short_name="EHPAD DES TILLEULS E2E", sector="medico_social"
+    )
+    Membership.objects.create(
+        cluster=cluster, establishment=member, wave=cluster.wave, joined_on=date(2099, 1, 15)
+    )
+    page.context.clear_cookies()
+    log_in(page, "pilotage-e2e", TEST_PASSWORD)
+    page.goto(f"/programme/vagues/{cluster.wave.pk}/modifier/")
+    page.get_by_label("Libellé").fill("Vague 2099 sanitaire")
+    page.locator("label[for=id_sectors_0]").click()  # sanitaire on
+    page.locator("label[for=id_sectors_1]").click()  # médico-social off
+    page.get_by_role("button", name="Enregistrer").click()
+    refusal = "relève d'un autre secteur (EHPAD DES TILLEULS E2E)"
+    page.locator(".fr-message--error", has_text=refusal).wait_for()  # under the field
+    assert page.get_by_role("link", name="Secteurs concernés").is_visible()  # and the summary
+    assert page.get_by_label("Libellé").input_value() == "Vague 2099 sanitaire"
+    assert Wave.objects.get(code="2099").sectors == ["medico_social"]
     assert_accessible(page)
