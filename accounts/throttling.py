@@ -70,6 +70,15 @@ class ThrottlingHandler(AxesDatabaseHandler):
         now = getattr(request, "axes_attempt_time", None) or timezone.now()
         return address_delay(ip_address=request.axes_ip_address, now=now) > 0
 
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        # A ProConnect identity refused (no account with a role...) comes without a username:
+        # the provider authenticated the person, nothing was guessed. It is logged
+        # (proconnect_refused), not counted, so that refusals behind a shared address never
+        # lock ProConnect, or slow password logins, for the others.
+        if "username" not in (credentials or {}):
+            return
+        super().user_login_failed(sender, credentials, request, **kwargs)
+
 
 def wait_text(seconds: int) -> str:
     """ "45 secondes", "1 minute", "15 minutes": minutes (rounded up) from two minutes on."""

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
+from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
@@ -167,3 +168,13 @@ def test_refused_identities_do_not_get_in(client, proconnect, caplog, login, rea
     assert not page.wsgi_request.user.is_authenticated
     assert reason in [getattr(r, "reason", None) for r in caplog.records]
     assert ACCOUNTS[login]["email"] not in caplog.text
+
+
+def test_refused_identities_are_not_counted_as_password_failures(client, proconnect, settings):
+    """A shared address where people without an account try ProConnect is never locked."""
+    user = ars_user("11", username="emma-ars", email="emma.proconnect@example.invalid")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        assert sign_in(Client(), "denis")["Location"] == reverse("accounts:login")
+    assert not AccessAttempt.objects.exists()
+    assert sign_in(client, "emma")["Location"] == reverse("home")
+    assert client.get(reverse("home")).wsgi_request.user == user
