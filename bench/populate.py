@@ -151,8 +151,9 @@ def populate(*, scale: float, reset: bool, password: str) -> int:
 
 def _reset(connection) -> None:
     # CASCADE empties every table that points at these (memberships, sessions, experiments,
-    # report jobs...); users, organisations and reference data stay. The audit log goes too:
-    # its entries would point at rows that no longer exist.
+    # report jobs, the figures' counts, which TRUNCATE's lack of row triggers would leave
+    # stale...); users, organisations and reference data stay. The audit log goes too: its
+    # entries would point at rows that no longer exist.
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE clusters_cluster, establishments_establishment, clusters_wave, "

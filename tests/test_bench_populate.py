@@ -4,11 +4,13 @@ import pytest
 from django.db import connection
 from django.db.models import Count, F
 
-from bench.populate import Loader
+from bench.populate import Loader, _reset
 from clusters.models import Cluster, Membership
 from establishments.finess import finess_error
 from establishments.models import Establishment, search_text_of
 from experiments.models import Monograph
+from programme.models import FigureCount, FigurePresence
+from programme.statistics import recount_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,19 @@ def test_generated_memberships_keep_the_cluster_rules(loaded):
     assert max(row["n"] for row in per_wave) == 1
     started = Cluster.objects.exclude(status=Cluster.Status.BROUILLON)
     assert all(5 <= c.memberships.active().count() <= 8 for c in started)
+
+
+def test_the_figures_counts_follow_the_copy_and_the_reset(loaded):
+    """COPY fires the row triggers: the counts are kept as the rows are loaded. TRUNCATE fires
+    none: --reset empties the counts with the tables they count."""
+    totals = FigureCount.objects.filter(dimension="total", wave=None)
+    counted = Membership.objects.counted().count()
+    assert counted and sum(totals.values_list("participations", flat=True)) == counted
+    assert recount_figures() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending checks
+    _reset(connection)
+    assert not FigureCount.objects.exists() and not FigurePresence.objects.exists()
 
 
 def test_a_third_of_the_generated_monographs_are_published_and_redacted(loaded):
